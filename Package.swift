@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Slotsite",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "slotsite", targets: ["slotsite"]),
+        .executable(name: "slotsite-cgi", targets: ["slotsite-cgi"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCmark", path: "Sources/CCmark", providers: [.apt(["libcmark-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", providers: [.apt(["libsodium-dev"])]),
+        .target(name: "SlotsiteCore"),
+        .target(name: "SlotsiteStore", dependencies: ["SlotsiteCore", "CSQLite"]),
+        .target(name: "SlotsiteRender", dependencies: ["SlotsiteCore", "CCmark"]),
+        .target(name: "SlotsiteAuth", dependencies: ["SlotsiteCore", "CSodium"]),
+        .target(name: "SlotsiteSite", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteRender"]),
+        .target(name: "SlotsiteCGI", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteRender"]),
+        .executableTarget(name: "slotsite", dependencies: [
+            "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "slotsite-cgi", dependencies: ["SlotsiteCGI"]),
+        .testTarget(name: "SlotsiteCoreTests", dependencies: ["SlotsiteCore"]),
+        .testTarget(name: "SlotsiteStoreTests", dependencies: ["SlotsiteStore"]),
+        .testTarget(name: "SlotsiteRenderTests", dependencies: ["SlotsiteRender"]),
+        .testTarget(name: "SlotsiteAuthTests", dependencies: ["SlotsiteAuth"]),
+        .testTarget(name: "SlotsiteSiteTests", dependencies: ["SlotsiteSite"]),
+        .testTarget(name: "SlotsiteCGITests", dependencies: ["SlotsiteCGI"]),
+    ]
+)

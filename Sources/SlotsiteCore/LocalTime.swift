@@ -1,0 +1,21 @@
+/// A wall-clock time of day, `HH:MM`, 00:00 to 23:59.
+public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let minutes: Int
+
+    public init?(hour: Int, minute: Int) {
+        guard (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        minutes = hour * 60 + minute
+    }
+
+    /// Parses exactly `HH:MM` (24:00 is not a time of day).
+    public init?(text: String) {
+        let b = Array(text.utf8)
+        guard b.count == 5, b[2] == 0x3A, let h = Digits.value(b[0..<2]), let m = Digits.value(b[3..<5])
+        else { return nil }
+        self.init(hour: h, minute: m)
+    }
+
+    public var description: String { Digits.pad(minutes / 60, 2) + ":" + Digits.pad(minutes % 60, 2) }
+
+    public static func < (a: LocalTime, b: LocalTime) -> Bool { a.minutes < b.minutes }
+}

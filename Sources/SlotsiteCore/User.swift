@@ -1,0 +1,39 @@
+/// A registered person: a professional with a public profile, and a client who books.
+public struct User: Hashable, Sendable {
+    public let id: Int64
+    public let handle: String
+    public let name: String
+    public let email: String
+    public let bio: String
+    public let timezone: String
+    public let skills: [String]
+
+    public init(id: Int64, handle: String, name: String, email: String, bio: String, timezone: String, skills: [String]) {
+        self.id = id
+        self.handle = handle
+        self.name = name
+        self.email = email
+        self.bio = bio
+        self.timezone = timezone
+        self.skills = skills
+    }
+}
+
+/// A booking of a slot by a client; active until cancelled.
+public struct Booking: Hashable, Sendable {
+    public let id: Int64
+    public let slotID: Int64
+    public let clientID: Int64
+    public let note: String
+    public let createdAt: Int64
+    public let cancelledAt: Int64?
+
+    public init(id: Int64, slotID: Int64, clientID: Int64, note: String, createdAt: Int64, cancelledAt: Int64?) {
+        self.id = id
+        self.slotID = slotID
+        self.clientID = clientID
+        self.note = note
+        self.createdAt = createdAt
+        self.cancelledAt = cancelledAt
+    }
+}

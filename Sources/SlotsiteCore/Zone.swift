@@ -1,0 +1,73 @@
+import Foundation
+
+/// An IANA time zone: offsets at instants, and local date + time → UTC instant.
+///
+/// Instants are seconds since 1970-01-01T00:00:00Z.
+public struct Zone: Sendable, Hashable {
+    public let identifier: String
+    private let timeZone: TimeZone
+
+    /// - Throws: `CoreError.invalidTimeZone` for a name that is not an IANA zone.
+    public init(_ identifier: String) throws {
+        guard !identifier.isEmpty, identifier.utf8.count <= 64,
+              let tz = TimeZone(identifier: identifier),
+              identifier == "UTC" || identifier.contains("/") || TimeZone.knownTimeZoneIdentifiers.contains(identifier)
+        else {
+            throw CoreError(.invalidTimeZone, field: "timezone",
+                            "Choose an IANA time zone such as Europe/Berlin or America/New_York.")
+        }
+        self.identifier = identifier
+        self.timeZone = tz
+    }
+
+    public static let utc = try! Zone("UTC")
+
+    /// The zone's offset from UTC, in seconds, at `instant`.
+    public func offset(at instant: Int64) -> Int {
+        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+    }
+
+    /// The instant at which the wall clock of this zone shows `date` `time`.
+    ///
+    /// An ambiguous time (clocks set back) is the earlier of its two instants.
+    /// - Throws: `CoreError.nonexistentLocalTime` in a gap (clocks set forward).
+    public func instant(of date: CivilDate, _ time: LocalTime) throws -> Int64 {
+        let wall = date.daysSinceEpoch * 86_400 + Int64(time.minutes) * 60
+        // Every offset is within ±26 h, so the offsets a day either side cover both sides
+        // of any transition near this wall time.
+        let candidates = Set([offset(at: wall - 86_400), offset(at: wall), offset(at: wall + 86_400)])
+        let matches = candidates.map { wall - Int64($0) }.filter { Int64(offset(at: $0)) == wall - $0 }
+        guard let earliest = matches.min() else {
+            throw CoreError(.nonexistentLocalTime, field: "start",
+                            "\(date) \(time) does not exist in \(identifier) (the clocks skip it); choose another time.")
+        }
+        return earliest
+    }
+
+    /// The wall-clock date and time at `instant`.
+    public func local(_ instant: Int64) -> LocalDateTime {
+        let off = offset(at: instant)
+        let wall = instant + Int64(off)
+        let days = wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400
+        let secs = Int(wall - days * 86_400)
+        return LocalDateTime(date: CivilDate(daysSinceEpoch: days),
+                             time: LocalTime(hour: secs / 3600, minute: secs % 3600 / 60)!,
+                             second: secs % 60, offset: off)
+    }
+}
+
+/// A wall-clock reading with the offset in force, as shown on pages.
+public struct LocalDateTime: Hashable, Sendable {
+    public let date: CivilDate
+    public let time: LocalTime
+    public let second: Int
+    public let offset: Int
+
+    /// RFC 3339 with the local offset: `2026-12-01T09:00:00+01:00`.
+    public var rfc3339: String {
+        let sign = offset < 0 ? "-" : "+"
+        let a = abs(offset)
+        return "\(date)T\(time):" + Digits.pad(second, 2) + sign
+            + Digits.pad(a / 3600, 2) + ":" + Digits.pad(a % 3600 / 60, 2)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// A theme's templates, each parsed once on first use and kept.
+///
+/// Partials and parents are looked up by name in the same set. Not thread-safe:
+/// give each thread its own.
+public final class Templates {
+    private let load: (String) throws -> String?
+    private var cache: [String: MustacheTemplate?] = [:]
+    private static let maxDepth = 100
+
+    /// Templates read from `<directory>/<name>.mustache`.
+    public convenience init(directory: String) {
+        self.init { name in
+            // Names come from templates, never from users; refuse paths anyway.
+            guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
+            let path = directory + "/" + name + ".mustache"
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            return try String(contentsOfFile: path, encoding: .utf8)
+        }
+    }
+
+    /// Templates given as source text by name (tests, built-in themes).
+    public convenience init(sources: [String: String]) {
+        self.init { sources[$0] }
+    }
+
+    public init(load: @escaping (String) throws -> String?) {
+        self.load = load
+    }
+
+    /// The template `name` indented by `indent` on every line, or nil when there is none.
+    /// - Throws: `RenderError` when its source does not parse.
+    public func template(_ name: String, indent: String = "") throws -> MustacheTemplate? {
+        let key = indent.isEmpty ? name : name + "\u{0}" + indent
+        if let cached = cache[key] { return cached }
+        var parsed: MustacheTemplate?
+        if var source = try load(name) {
+            if !indent.isEmpty { source = MustacheTemplate.indent(source, by: indent) }
+            parsed = try MustacheTemplate(name: name, source: source)
+        }
+        cache[key] = .some(parsed)
+        return parsed
+    }
+
+    /// Renders template `name` with `context`.
+    /// - Throws: `RenderError.missingTemplate` when there is no such template, or a
+    ///   parse error of it or of a partial it uses.
+    public func render(_ name: String, _ context: MustacheValue) throws -> String {
+        guard let template = try template(name) else {
+            throw RenderError(.missingTemplate, template: name, line: 0, "no template named \(name)")
+        }
+        var out = ""
+        out.reserveCapacity(8192)
+        var stack = [context]
+        try render(template.nodes, &stack, blocks: [:], depth: 0, into: &out)
+        return out
+    }
+
+    private func render(_ nodes: [MustacheTemplate.Node], _ stack: inout [MustacheValue],
+                        blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout String) throws {
+        for node in nodes {
+            switch node {
+            case .text(let text):
+                out += text
+            case .variable(let path, let escaped):
+                lookup(path, stack).appendText(to: &out, escaped: escaped)
+            case .section(let path, let inverted, let inner):
+                let value = lookup(path, stack)
+                if inverted {
+                    if !value.isTruthy { try render(inner, &stack, blocks: blocks, depth: depth, into: &out) }
+                } else if case .list(let items) = value {
+                    for item in items {
+                        stack.append(item)
+                        try render(inner, &stack, blocks: blocks, depth: depth, into: &out)
+                        stack.removeLast()
+                    }
+                } else if value.isTruthy {
+                    stack.append(value)
+                    try render(inner, &stack, blocks: blocks, depth: depth, into: &out)
+                    stack.removeLast()
+                }
+            case .partial(let name, let indent):
+                try renderNamed(name, indent: indent, stack: &stack, blocks: blocks, depth: depth, into: &out)
+            case .parent(let name, let indent, let own):
+                // Blocks given further out win over those given here.
+                let merged = own.merging(blocks) { _, outer in outer }
+                try renderNamed(name, indent: indent, stack: &stack, blocks: merged, depth: depth, into: &out)
+            case .block(let block):
+                if let override = blocks[block.name] {
+                    var inner = ""
+                    try render(override.nodes, &stack, blocks: blocks, depth: depth, into: &inner)
+                    out += MustacheTemplate.reindent(inner, to: block.expansionIndent, firstLine: block.standalone)
+                } else {
+                    try render(block.nodes, &stack, blocks: blocks, depth: depth, into: &out)
+                }
+            }
+        }
+    }
+
+    private func renderNamed(_ name: String, indent: String, stack: inout [MustacheValue],
+                             blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout String) throws {
+        guard depth < Templates.maxDepth else {
+            throw RenderError(.unclosedSection, template: name, line: 0, "partials nested more than \(Templates.maxDepth) deep")
+        }
+        guard let template = try template(name, indent: indent) else { return }
+        try render(template.nodes, &stack, blocks: blocks, depth: depth + 1, into: &out)
+    }
+
+    private func lookup(_ path: [String], _ stack: [MustacheValue]) -> MustacheValue {
+        guard let first = path.first else { return stack.last ?? .null }
+        var found: MustacheValue?
+        for context in stack.reversed() {
+            if let v = context.member(first) { found = v; break }
+        }
+        guard var value = found else { return .null }
+        for key in path.dropFirst() {
+            guard let next = value.member(key) else { return .null }
+            value = next
+        }
+        return value
+    }
+}
+
+extension MustacheTemplate {
+    /// `source` with `indent` before each line, as a standalone partial tag asks.
+    static func indent(_ source: String, by indent: String) -> String {
+        var out = ""
+        var atLineStart = true
+        for ch in source {
+            if atLineStart { out += indent }
+            out.append(ch)
+            atLineStart = ch == "\n" || ch == "\r\n"
+        }
+        return out
+    }
+
+    /// An override's rendered text moved from the indentation it was written at (its
+    /// first non-empty line's) to `indent`.
+    static func reindent(_ text: String, to indent: String, firstLine: Bool) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let sample = lines.first { !$0.isEmpty } ?? ""
+        let written = sample.prefix { $0 == " " || $0 == "\t" }
+        if written.isEmpty, indent.isEmpty { return text }
+        var out = ""
+        for (i, line) in lines.enumerated() {
+            if i > 0 { out += "\n" }
+            let body = line.hasPrefix(written) ? line.dropFirst(written.count) : line
+            if !body.isEmpty, i > 0 || firstLine { out += indent }
+            out += body
+        }
+        return out
+    }
+}

@@ -1,0 +1,88 @@
+import CSQLite
+
+/// One SQLite connection; the only code that touches SQLite's C pointers.
+///
+/// Not thread-safe: a process opens one per thread that needs it.
+public final class Database {
+    private let handle: OpaquePointer
+    public let path: String
+
+    /// Opens (creating if needed) the database file at `path` in WAL mode with
+    /// `synchronous=FULL`, foreign keys on and a 5 s busy timeout.
+    /// - Throws: `StoreError.sqlite` when the file cannot be opened or configured.
+    public init(path: String, readOnly: Bool = false) throws {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            throw StoreError(.sqlite(code: rc), "cannot open \(path): \(message)")
+        }
+        handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 10_000)
+        try execute("PRAGMA foreign_keys = ON")
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+        }
+        try execute("PRAGMA synchronous = FULL")
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? ""
+            sqlite3_free(message)
+            throw StoreError(.sqlite(code: rc), "\(text) in: \(sql)")
+        }
+    }
+
+    /// Compiles one statement.
+    public func prepare(_ sql: String) throws -> Statement {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, sql) }
+        return Statement(stmt, database: self, sql: sql)
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: commits when it returns,
+    /// rolls back when it throws.
+    public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in one read transaction, so every query in it sees one snapshot.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    func error(_ rc: Int32, _ sql: String) -> StoreError {
+        let code = sqlite3_extended_errcode(handle)
+        return StoreError(.sqlite(code: code == 0 ? rc : code), String(cString: sqlite3_errmsg(handle)) + " in: " + sql)
+    }
+}
+
+/// Extended result codes the store maps to domain reasons.
+enum SQLiteCode {
+    static let constraintUnique: Int32 = 2067      // SQLITE_CONSTRAINT_UNIQUE
+    static let constraintPrimaryKey: Int32 = 1555  // SQLITE_CONSTRAINT_PRIMARYKEY
+}

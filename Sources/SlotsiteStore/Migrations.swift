@@ -1,0 +1,88 @@
+/// The store's schema as a named, append-only list: never edit a shipped migration,
+/// add a new one.
+enum Migrations {
+    static let all: [(name: String, sql: String)] = [
+        ("1-users-slots-bookings", """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            handle TEXT NOT NULL UNIQUE CHECK (length(handle) BETWEEN 3 AND 32 AND handle NOT GLOB '*[^a-z0-9-]*'),
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+            email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            password_hash TEXT NOT NULL,
+            bio TEXT NOT NULL DEFAULT '' CHECK (length(bio) <= 10000),
+            timezone TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE skills (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 40),
+            PRIMARY KEY (user_id, position)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE slots (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            starts_at INTEGER NOT NULL,
+            ends_at INTEGER NOT NULL,
+            CHECK (starts_at < ends_at),
+            CHECK (ends_at - starts_at BETWEEN 300 AND 43200)
+        ) STRICT;
+        -- The build reads free future slots ordered by professional and start.
+        CREATE INDEX slots_by_user_start ON slots (user_id, starts_at);
+        CREATE TABLE bookings (
+            id INTEGER PRIMARY KEY,
+            slot_id INTEGER NOT NULL REFERENCES slots(id) ON DELETE CASCADE,
+            client_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            note TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+            created_at INTEGER NOT NULL,
+            cancelled_at INTEGER
+        ) STRICT;
+        -- At most one active booking per slot, whatever the callers do.
+        CREATE UNIQUE INDEX bookings_one_active_per_slot ON bookings (slot_id) WHERE cancelled_at IS NULL;
+        CREATE INDEX bookings_by_client ON bookings (client_id, created_at);
+        """),
+        ("2-build-pages", """
+        -- The files the builder wrote, so it removes only its own, and when each goes stale.
+        CREATE TABLE pages (
+            path TEXT PRIMARY KEY,
+            stale_at INTEGER
+        ) STRICT, WITHOUT ROWID;
+        """),
+        ("3-sessions-login-attempts", """
+        CREATE TABLE sessions (
+            token_hash BLOB PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX sessions_by_user ON sessions (user_id);
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX login_attempts_by_account ON login_attempts (account, at);
+        CREATE INDEX login_attempts_by_address ON login_attempts (address, at);
+        """),
+    ]
+
+    /// Applies every migration not yet recorded, each in its own write transaction.
+    static func migrate(_ db: Database) throws {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")
+        let applied = try db.prepare("SELECT name FROM schema_migrations")
+        var done = Set<String>()
+        try applied.forEach { done.insert($0.text(0)) }
+        for migration in all where !done.contains(migration.name) {
+            try db.writeTransaction {
+                // Another process may have applied it while this one waited for the lock.
+                guard try db.prepare("SELECT 1 FROM schema_migrations WHERE name = ?").bind(.text(migration.name)).scalar() == nil
+                else { return }
+                try db.execute(migration.sql)
+                try db.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, unixepoch())")
+                    .bind(.text(migration.name)).run()
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import SlotsiteCore
+
+extension Store {
+    /// Books `slotID` for `clientID`.
+    ///
+    /// The insert itself is the check: the unique index on a slot's active booking
+    /// rejects a second one, however many processes race.
+    /// - Throws: `StoreError` `.notFound`, `.forbidden` (own slot), `.slotStarted`,
+    ///   `.alreadyBooked`.
+    /// - Returns: the booking id and the slot.
+    @discardableResult
+    public func book(slotID: Int64, clientID: Int64, note: String, now: Int64) throws -> (bookingID: Int64, slot: Slot) {
+        try database.writeTransaction {
+            guard let slot = try slot(id: slotID) else { throw StoreError(.notFound, "slot \(slotID)") }
+            guard slot.userID != clientID else { throw StoreError(.forbidden, "slot \(slotID) is the client's own") }
+            guard slot.range.start > now else { throw StoreError(.slotStarted, "slot \(slotID)") }
+            do {
+                try database.prepare("INSERT INTO bookings (slot_id, client_id, note, created_at) VALUES (?, ?, ?, ?)")
+                    .bind(.int(slotID), .int(clientID), .text(note), .int(now)).run()
+            } catch let e as StoreError where e.reason == .sqlite(code: SQLiteCode.constraintUnique) {
+                throw StoreError(.alreadyBooked, "slot \(slotID)")
+            }
+            return (database.lastInsertRowID, slot)
+        }
+    }
+
+    /// Cancels an active booking; either its client or the slot's professional may.
+    /// - Throws: `StoreError` `.notFound` (no such active booking) or `.forbidden`.
+    /// - Returns: the slot that is free again.
+    @discardableResult
+    public func cancelBooking(id: Int64, by userID: Int64, now: Int64) throws -> Slot {
+        try database.writeTransaction {
+            let s = try database.prepare("""
+                SELECT b.client_id, s.id, s.user_id, s.starts_at, s.ends_at
+                FROM bookings b JOIN slots s ON s.id = b.slot_id
+                WHERE b.id = ? AND b.cancelled_at IS NULL
+                """).bind(.int(id))
+            guard try s.step() else { throw StoreError(.notFound, "booking \(id)") }
+            let clientID = s.int(0)
+            let slot = Slot(id: s.int(1), userID: s.int(2), range: TimeRange(start: s.int(3), end: s.int(4)))
+            guard userID == clientID || userID == slot.userID else { throw StoreError(.forbidden, "booking \(id)") }
+            try database.prepare("UPDATE bookings SET cancelled_at = ? WHERE id = ?").bind(.int(now), .int(id)).run()
+            return slot
+        }
+    }
+
+    /// The active bookings `clientID` made, by slot start, with the professional.
+    public func bookingsMade(by clientID: Int64, limit: Int = -1, offset: Int = 0) throws -> [MadeBooking] {
+        var rows: [MadeBooking] = []
+        try database.prepare("""
+            SELECT b.id, b.note, s.id, s.user_id, s.starts_at, s.ends_at, p.handle, p.name, p.timezone
+            FROM bookings b JOIN slots s ON s.id = b.slot_id JOIN users p ON p.id = s.user_id
+            WHERE b.client_id = ? AND b.cancelled_at IS NULL
+            ORDER BY s.starts_at, b.id LIMIT ? OFFSET ?
+            """).bind(.int(clientID), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
+            rows.append(MadeBooking(
+                id: s.int(0), note: s.text(1),
+                slot: Slot(id: s.int(2), userID: s.int(3), range: TimeRange(start: s.int(4), end: s.int(5))),
+                professionalHandle: s.text(6), professionalName: s.text(7), professionalTimezone: s.text(8)))
+        }
+        return rows
+    }
+}
+
+/// A booking as its client's account page lists it.
+public struct MadeBooking: Sendable, Equatable {
+    public let id: Int64
+    public let note: String
+    public let slot: Slot
+    public let professionalHandle: String
+    public let professionalName: String
+    public let professionalTimezone: String
+}

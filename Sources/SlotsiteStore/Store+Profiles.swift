@@ -1,0 +1,89 @@
+import SlotsiteCore
+
+/// What a public profile page shows: the user, their skills and free future slots.
+public struct ProfileRecord: Sendable, Equatable {
+    public let user: User
+    /// Free slots starting after the build's clock, by start time.
+    public let freeSlots: [Slot]
+}
+
+extension Store {
+    static let freeSlotsSQL = """
+        SELECT s.id, s.user_id, s.starts_at, s.ends_at FROM slots s
+        WHERE s.starts_at > ?1 AND (?2 IS NULL OR s.user_id = ?2)
+          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
+        ORDER BY s.user_id, s.starts_at, s.id
+        """
+
+    /// Streams every profile in user-id order, each with its skills and free slots
+    /// starting after `now`: three ordered queries merged, so memory holds one profile.
+    public func forEachProfile(now: Int64, _ body: (ProfileRecord) throws -> Void) throws {
+        try database.readTransaction {
+            let users = try database.prepare("SELECT \(Store.userColumns) FROM users ORDER BY id")
+            let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
+            let slots = try database.prepare(Store.freeSlotsSQL).bind(.int(now), .null)
+            var skillRow = try skills.step()
+            var slotRow = try slots.step()
+            while try users.step() {
+                let id = users.int(0)
+                var names: [String] = []
+                while skillRow, skills.int(0) <= id {
+                    if skills.int(0) == id { names.append(skills.text(1)) }
+                    skillRow = try skills.step()
+                }
+                var free: [Slot] = []
+                while slotRow, slots.int(1) <= id {
+                    if slots.int(1) == id {
+                        free.append(Slot(id: slots.int(0), userID: id, range: TimeRange(start: slots.int(2), end: slots.int(3))))
+                    }
+                    slotRow = try slots.step()
+                }
+                try body(ProfileRecord(user: readUser(users, skills: names), freeSlots: free))
+            }
+        }
+    }
+
+    /// One profile with its free slots after `now`, or nil when the user is gone.
+    public func profile(userID: Int64, now: Int64) throws -> ProfileRecord? {
+        try database.readTransaction {
+            guard let user = try user(id: userID) else { return nil }
+            var free: [Slot] = []
+            try database.prepare(Store.freeSlotsSQL).bind(.int(now), .int(userID)).forEach {
+                free.append(Slot(id: $0.int(0), userID: userID, range: TimeRange(start: $0.int(2), end: $0.int(3))))
+            }
+            return ProfileRecord(user: user, freeSlots: free)
+        }
+    }
+
+    /// Users `offset ..< offset + limit` in id order, each with skills and the first
+    /// free slot after `now`: exactly what one directory page lists.
+    public func directoryEntries(offset: Int, limit: Int, now: Int64) throws -> [(user: User, next: Slot?)] {
+        try database.readTransaction {
+            var rows: [(User, Slot?)] = []
+            let s = try database.prepare("""
+                SELECT \(Store.userColumns),
+                  (SELECT s.id FROM slots s WHERE s.user_id = u.id AND s.starts_at > ?1
+                     AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
+                   ORDER BY s.starts_at, s.id LIMIT 1)
+                FROM users u ORDER BY u.id LIMIT ?2 OFFSET ?3
+                """).bind(.int(now), .int(Int64(limit)), .int(Int64(offset)))
+            var pending: [(User, Int64?)] = []
+            try s.forEach { pending.append((readUser($0, skills: []), $0.isNull(6) ? nil : $0.int(6))) }
+            for (user, slotID) in pending {
+                rows.append((User(id: user.id, handle: user.handle, name: user.name, email: user.email, bio: user.bio,
+                                  timezone: user.timezone, skills: try skills(of: user.id)),
+                             try slotID.flatMap { try slot(id: $0) }))
+            }
+            return rows
+        }
+    }
+
+    /// How many users have an id below `userID`: the user's place in the directory.
+    public func directoryPosition(of userID: Int64) throws -> Int {
+        Int(try database.prepare("SELECT count(*) FROM users WHERE id < ?").bind(.int(userID)).scalar() ?? 0)
+    }
+
+    public func userCount() throws -> Int {
+        Int(try database.prepare("SELECT count(*) FROM users").scalar() ?? 0)
+    }
+}

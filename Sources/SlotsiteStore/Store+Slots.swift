@@ -1,0 +1,81 @@
+import SlotsiteCore
+
+extension Store {
+    /// Adds a slot for `userID` unless it overlaps one of their slots.
+    ///
+    /// The overlap check and the insert run in one `BEGIN IMMEDIATE` transaction, so
+    /// two racing requests cannot both pass the check.
+    /// - Throws: `StoreError.slotOverlaps`, or `CoreError` when the range breaks a slot rule.
+    @discardableResult
+    public func createSlot(userID: Int64, range: TimeRange, now: Int64) throws -> Int64 {
+        try Slot.validate(range, now: now)
+        return try database.writeTransaction {
+            try insertSlot(userID: userID, range: range)
+        }
+    }
+
+    func insertSlot(userID: Int64, range: TimeRange) throws -> Int64 {
+        let clash = try database.prepare("SELECT id FROM slots WHERE user_id = ? AND starts_at < ? AND ends_at > ? LIMIT 1")
+            .bind(.int(userID), .int(range.end), .int(range.start)).scalar()
+        if let clash { throw StoreError(.slotOverlaps, "slot \(clash)") }
+        try database.prepare("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (?, ?, ?)")
+            .bind(.int(userID), .int(range.start), .int(range.end)).run()
+        return database.lastInsertRowID
+    }
+
+    /// The slot with this id, or nil.
+    public func slot(id: Int64) throws -> Slot? {
+        let s = try database.prepare("SELECT id, user_id, starts_at, ends_at FROM slots WHERE id = ?").bind(.int(id))
+        guard try s.step() else { return nil }
+        return Slot(id: s.int(0), userID: s.int(1), range: TimeRange(start: s.int(2), end: s.int(3)))
+    }
+
+    /// Deletes a free slot of `userID`.
+    /// - Throws: `StoreError` `.notFound`, `.forbidden` (not theirs) or `.slotBooked`.
+    /// - Returns: the deleted slot.
+    @discardableResult
+    public func deleteSlot(id: Int64, userID: Int64) throws -> Slot {
+        try database.writeTransaction {
+            guard let slot = try slot(id: id) else { throw StoreError(.notFound, "slot \(id)") }
+            guard slot.userID == userID else { throw StoreError(.forbidden, "slot \(id)") }
+            let booked = try database.prepare("SELECT 1 FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL")
+                .bind(.int(id)).scalar()
+            if booked != nil { throw StoreError(.slotBooked, "slot \(id)") }
+            try database.prepare("DELETE FROM slots WHERE id = ?").bind(.int(id)).run()
+            return slot
+        }
+    }
+
+    /// A professional's slots from `from` on (all when nil), by start, each with its
+    /// active booking if any.
+    public func slots(of userID: Int64, from: Int64? = nil, limit: Int = -1, offset: Int = 0) throws -> [OwnSlot] {
+        var rows: [OwnSlot] = []
+        try database.prepare("""
+            SELECT s.id, s.starts_at, s.ends_at, b.id, b.note, c.handle, c.name
+            FROM slots s
+            LEFT JOIN bookings b ON b.slot_id = s.id AND b.cancelled_at IS NULL
+            LEFT JOIN users c ON c.id = b.client_id
+            WHERE s.user_id = ? AND s.starts_at >= ?
+            ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?
+            """).bind(.int(userID), .int(from ?? Int64.min), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
+            let slot = Slot(id: s.int(0), userID: userID, range: TimeRange(start: s.int(1), end: s.int(2)))
+            let booking = s.isNull(3) ? nil
+                : OwnSlot.ActiveBooking(id: s.int(3), note: s.text(4), clientHandle: s.text(5), clientName: s.text(6))
+            rows.append(OwnSlot(slot: slot, booking: booking))
+        }
+        return rows
+    }
+}
+
+/// A professional's own slot as their account page lists it.
+public struct OwnSlot: Sendable, Equatable {
+    public struct ActiveBooking: Sendable, Equatable {
+        public let id: Int64
+        public let note: String
+        public let clientHandle: String
+        public let clientName: String
+    }
+
+    public let slot: Slot
+    public let booking: ActiveBooking?
+}

@@ -1,0 +1,138 @@
+import SlotsiteCore
+
+/// The SQLite store of a site: users, skills, slots, bookings, sessions and the
+/// builder's page list. Every write is one `BEGIN IMMEDIATE` transaction.
+public final class Store {
+    public let database: Database
+
+    /// Opens the store at `path`, creating and migrating it as needed.
+    /// - Throws: `StoreError.sqlite` when the file cannot be opened or migrated.
+    public init(path: String) throws {
+        database = try Database(path: path)
+        try Migrations.migrate(database)
+    }
+
+    // MARK: Users
+
+    /// Adds a user with no bio and no skills.
+    /// - Throws: `StoreError` `.handleTaken` or `.emailTaken`.
+    @discardableResult
+    public func createUser(handle: Handle, name: String, email: String, passwordHash: String,
+                           timezone: String, now: Int64) throws -> Int64 {
+        try database.writeTransaction {
+            try insertUser(handle: handle, name: name, email: email, passwordHash: passwordHash,
+                           bio: "", timezone: timezone, skills: [], now: now)
+        }
+    }
+
+    /// Inserts a user inside the caller's transaction.
+    func insertUser(handle: Handle, name: String, email: String, passwordHash: String, bio: String,
+                    timezone: String, skills: [String], now: Int64) throws -> Int64 {
+        let byHandle = try database.prepare("SELECT 1 FROM users WHERE handle = ?").bind(.text(handle.value)).scalar()
+        if byHandle != nil { throw StoreError(.handleTaken, handle.value) }
+        let byEmail = try database.prepare("SELECT 1 FROM users WHERE email = ?").bind(.text(email)).scalar()
+        if byEmail != nil { throw StoreError(.emailTaken, email) }
+        do {
+            try database.prepare("""
+                INSERT INTO users (handle, name, email, password_hash, bio, timezone, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).bind(.text(handle.value), .text(name), .text(email), .text(passwordHash), .text(bio),
+                          .text(timezone), .int(now), .int(now)).run()
+        } catch let e as StoreError where e.reason == .sqlite(code: SQLiteCode.constraintUnique) {
+            throw StoreError(e.detail.contains("email") ? .emailTaken : .handleTaken, handle.value)
+        }
+        let id = database.lastInsertRowID
+        try replaceSkills(of: id, with: skills)
+        return id
+    }
+
+    func replaceSkills(of userID: Int64, with skills: [String]) throws {
+        try database.prepare("DELETE FROM skills WHERE user_id = ?").bind(.int(userID)).run()
+        let insert = try database.prepare("INSERT INTO skills (user_id, position, name) VALUES (?, ?, ?)")
+        for (i, name) in skills.enumerated() {
+            try insert.bind(.int(userID), .int(Int64(i)), .text(name)).run()
+        }
+    }
+
+    static let userColumns = "id, handle, name, email, bio, timezone"
+
+    func readUser(_ s: Statement, skills: [String]) -> User {
+        User(id: s.int(0), handle: s.text(1), name: s.text(2), email: s.text(3), bio: s.text(4),
+             timezone: s.text(5), skills: skills)
+    }
+
+    /// The user with this id, with skills, or nil.
+    public func user(id: Int64) throws -> User? {
+        try fetchUser(where: "id = ?", .int(id))
+    }
+
+    /// The user with this handle, with skills, or nil.
+    public func user(handle: String) throws -> User? {
+        try fetchUser(where: "handle = ?", .text(handle))
+    }
+
+    /// The user whose handle or email (ignoring case) is `login`, with the password hash.
+    public func credentials(login: String) throws -> (user: User, passwordHash: String)? {
+        let s = try database.prepare("SELECT \(Store.userColumns), password_hash FROM users WHERE handle = ?1 OR email = ?1")
+            .bind(.text(login))
+        guard try s.step() else { return nil }
+        let user = readUser(s, skills: [])
+        return (user, s.text(6))
+    }
+
+    private func fetchUser(where clause: String, _ value: SQLValue) throws -> User? {
+        let s = try database.prepare("SELECT \(Store.userColumns) FROM users WHERE \(clause)").bind(value)
+        guard try s.step() else { return nil }
+        let id = s.int(0)
+        return readUser(s, skills: try skills(of: id))
+    }
+
+    /// The skills of one user in their order.
+    public func skills(of userID: Int64) throws -> [String] {
+        var names: [String] = []
+        try database.prepare("SELECT name FROM skills WHERE user_id = ? ORDER BY position")
+            .bind(.int(userID)).forEach { names.append($0.text(0)) }
+        return names
+    }
+
+    /// Every user ordered by id, without skills.
+    public func allUsers() throws -> [User] {
+        var users: [User] = []
+        try database.prepare("SELECT \(Store.userColumns) FROM users ORDER BY id").forEach {
+            users.append(readUser($0, skills: []))
+        }
+        return users
+    }
+
+    /// Replaces a user's profile fields.
+    /// - Throws: `StoreError.notFound` when the user is gone.
+    public func updateProfile(userID: Int64, name: String, bio: String, skills: [String], timezone: String, now: Int64) throws {
+        try database.writeTransaction {
+            try database.prepare("UPDATE users SET name = ?, bio = ?, timezone = ?, updated_at = ? WHERE id = ?")
+                .bind(.text(name), .text(bio), .text(timezone), .int(now), .int(userID)).run()
+            guard database.changes == 1 else { throw StoreError(.notFound, "user \(userID)") }
+            try replaceSkills(of: userID, with: skills)
+        }
+    }
+
+    /// Sets a user's password hash (and ends their sessions).
+    /// - Throws: `StoreError.notFound` for an unknown handle.
+    public func setPasswordHash(handle: String, _ hash: String, now: Int64) throws {
+        try database.writeTransaction {
+            try database.prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE handle = ?")
+                .bind(.text(hash), .int(now), .text(handle)).run()
+            guard database.changes == 1 else { throw StoreError(.notFound, handle) }
+            try database.prepare("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE handle = ?)")
+                .bind(.text(handle)).run()
+        }
+    }
+
+    /// Removes a user with their slots, bookings and sessions.
+    /// - Throws: `StoreError.notFound` for an unknown handle.
+    public func removeUser(handle: String) throws {
+        try database.writeTransaction {
+            try database.prepare("DELETE FROM users WHERE handle = ?").bind(.text(handle)).run()
+            guard database.changes == 1 else { throw StoreError(.notFound, handle) }
+        }
+    }
+}

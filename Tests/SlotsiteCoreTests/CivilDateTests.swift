@@ -1,0 +1,35 @@
+import Testing
+@testable import SlotsiteCore
+
+struct CivilDateTests {
+    @Test(arguments: [
+        ("1970-01-01", Int64(0), "Thursday, 1 January 1970"),
+        ("2026-12-01", Int64(20_788), "Tuesday, 1 December 2026"),
+        ("2000-02-29", Int64(11_016), "Tuesday, 29 February 2000"),
+        ("1969-12-31", Int64(-1), "Wednesday, 31 December 1969"),
+    ])
+    func roundTrip(_ c: (String, Int64, String)) throws {
+        let date = try #require(CivilDate(iso: c.0))
+        #expect(date.daysSinceEpoch == c.1)
+        #expect(CivilDate(daysSinceEpoch: c.1) == date)
+        #expect(date.longText == c.2)
+        #expect(date.description == c.0)
+    }
+
+    @Test(arguments: ["2027-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-12-01", "2026/12/01", "2026-12-1", "２026-12-01", ""])
+    func rejects(_ text: String) {
+        #expect(CivilDate(iso: text) == nil)
+    }
+
+    @Test(arguments: ["24:00", "9:00", "09:60", "0900", "-1:00", "09:00:00", "ab:cd"])
+    func rejectsTimes(_ text: String) {
+        #expect(LocalTime(text: text) == nil)
+    }
+
+    @Test func everyDayOfFourCenturiesRoundTrips() {
+        for days in Int64(-146_097)...Int64(146_097) where days % 7 == 0 {
+            let d = CivilDate(daysSinceEpoch: days)
+            #expect(d.daysSinceEpoch == days)
+        }
+    }
+}
