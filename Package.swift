@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "SlotsiteSite", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteRender"]),
         .target(name: "SlotsiteCGI", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteRender"]),
         .executableTarget(name: "slotsite", dependencies: [
-            "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite",
+            "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteCGI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "slotsite-cgi", dependencies: ["SlotsiteCGI"]),

@@ -30,7 +30,10 @@ public final class Database {
         try execute("PRAGMA synchronous = FULL")
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
@@ -49,6 +52,17 @@ public final class Database {
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw error(rc, sql) }
         return Statement(stmt, database: self, sql: sql)
+    }
+
+    private var statements: [String: Statement] = [:]
+
+    /// A compiled statement kept for reuse: for statements run many times in a loop.
+    /// Never iterate a cached statement while running the same SQL inside the loop.
+    public func cached(_ sql: String) throws -> Statement {
+        if let statement = statements[sql] { return statement }
+        let statement = try prepare(sql)
+        statements[sql] = statement
+        return statement
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: commits when it returns,

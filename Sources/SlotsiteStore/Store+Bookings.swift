@@ -14,13 +14,19 @@ extension Store {
             guard let slot = try slot(id: slotID) else { throw StoreError(.notFound, "slot \(slotID)") }
             guard slot.userID != clientID else { throw StoreError(.forbidden, "slot \(slotID) is the client's own") }
             guard slot.range.start > now else { throw StoreError(.slotStarted, "slot \(slotID)") }
-            do {
-                try database.prepare("INSERT INTO bookings (slot_id, client_id, note, created_at) VALUES (?, ?, ?, ?)")
-                    .bind(.int(slotID), .int(clientID), .text(note), .int(now)).run()
-            } catch let e as StoreError where e.reason == .sqlite(code: SQLiteCode.constraintUnique) {
-                throw StoreError(.alreadyBooked, "slot \(slotID)")
-            }
+            try insertBooking(slotID: slotID, clientID: clientID, note: note, now: now)
             return (database.lastInsertRowID, slot)
+        }
+    }
+
+    /// Inserts an active booking inside the caller's write transaction (for bulk imports).
+    /// - Throws: `StoreError.alreadyBooked`.
+    public func insertBooking(slotID: Int64, clientID: Int64, note: String, now: Int64) throws {
+        do {
+            try database.cached("INSERT INTO bookings (slot_id, client_id, note, created_at) VALUES (?, ?, ?, ?)")
+                .bind(.int(slotID), .int(clientID), .text(note), .int(now)).run()
+        } catch let e as StoreError where e.reason == .sqlite(code: SQLiteCode.constraintUnique) {
+            throw StoreError(.alreadyBooked, "slot \(slotID)")
         }
     }
 

@@ -14,11 +14,14 @@ extension Store {
         }
     }
 
-    func insertSlot(userID: Int64, range: TimeRange) throws -> Int64 {
-        let clash = try database.prepare("SELECT id FROM slots WHERE user_id = ? AND starts_at < ? AND ends_at > ? LIMIT 1")
+    /// Inserts a slot inside the caller's write transaction unless it overlaps one of
+    /// the professional's slots.
+    /// - Throws: `StoreError.slotOverlaps`.
+    public func insertSlot(userID: Int64, range: TimeRange) throws -> Int64 {
+        let clash = try database.cached("SELECT id FROM slots WHERE user_id = ? AND starts_at < ? AND ends_at > ? LIMIT 1")
             .bind(.int(userID), .int(range.end), .int(range.start)).scalar()
         if let clash { throw StoreError(.slotOverlaps, "slot \(clash)") }
-        try database.prepare("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (?, ?, ?)")
+        try database.cached("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (?, ?, ?)")
             .bind(.int(userID), .int(range.start), .int(range.end)).run()
         return database.lastInsertRowID
     }

@@ -25,15 +25,16 @@ public final class Store {
         }
     }
 
-    /// Inserts a user inside the caller's transaction.
-    func insertUser(handle: Handle, name: String, email: String, passwordHash: String, bio: String,
+    /// Inserts a user inside the caller's write transaction (for bulk imports).
+    /// - Throws: `StoreError` `.handleTaken` or `.emailTaken`.
+    public func insertUser(handle: Handle, name: String, email: String, passwordHash: String, bio: String,
                     timezone: String, skills: [String], now: Int64) throws -> Int64 {
-        let byHandle = try database.prepare("SELECT 1 FROM users WHERE handle = ?").bind(.text(handle.value)).scalar()
+        let byHandle = try database.cached("SELECT 1 FROM users WHERE handle = ?").bind(.text(handle.value)).scalar()
         if byHandle != nil { throw StoreError(.handleTaken, handle.value) }
-        let byEmail = try database.prepare("SELECT 1 FROM users WHERE email = ?").bind(.text(email)).scalar()
+        let byEmail = try database.cached("SELECT 1 FROM users WHERE email = ?").bind(.text(email)).scalar()
         if byEmail != nil { throw StoreError(.emailTaken, email) }
         do {
-            try database.prepare("""
+            try database.cached("""
                 INSERT INTO users (handle, name, email, password_hash, bio, timezone, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """).bind(.text(handle.value), .text(name), .text(email), .text(passwordHash), .text(bio),
@@ -47,8 +48,8 @@ public final class Store {
     }
 
     func replaceSkills(of userID: Int64, with skills: [String]) throws {
-        try database.prepare("DELETE FROM skills WHERE user_id = ?").bind(.int(userID)).run()
-        let insert = try database.prepare("INSERT INTO skills (user_id, position, name) VALUES (?, ?, ?)")
+        try database.cached("DELETE FROM skills WHERE user_id = ?").bind(.int(userID)).run()
+        let insert = try database.cached("INSERT INTO skills (user_id, position, name) VALUES (?, ?, ?)")
         for (i, name) in skills.enumerated() {
             try insert.bind(.int(userID), .int(Int64(i)), .text(name)).run()
         }

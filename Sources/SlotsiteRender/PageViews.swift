@@ -1,0 +1,177 @@
+import SlotsiteCore
+
+/// What every page's layout needs from the site.
+public struct SiteView: MustacheContext, Sendable {
+    public let title: String
+    /// Path of the public site's root, ending in `/`.
+    public let root: String
+    /// Path of the CGI, without a trailing `/`.
+    public let cgi: String
+
+    public init(title: String, root: String, cgi: String) {
+        self.title = title
+        self.root = root
+        self.cgi = cgi
+    }
+
+    public func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "title": return .string(title)
+        case "root": return .string(root)
+        case "cgi": return .string(cgi)
+        default: return nil
+        }
+    }
+}
+
+/// A public profile page: bio, skills and free slots grouped by local day.
+public struct ProfileView: MustacheContext {
+    public let site: SiteView
+    public let handle: String
+    public let name: String
+    public let bioHTML: String
+    public let skills: [String]
+    public let timezone: String
+    public let days: [DaySchedule]
+
+    public init(site: SiteView, handle: String, name: String, bioHTML: String, skills: [String], timezone: String, days: [DaySchedule]) {
+        self.site = site
+        self.handle = handle
+        self.name = name
+        self.bioHTML = bioHTML
+        self.skills = skills
+        self.timezone = timezone
+        self.days = days
+    }
+
+    public func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "site": return .context(site)
+        case "handle": return .string(handle)
+        case "name": return .string(name)
+        case "bio": return .string(bioHTML)
+        case "hasBio": return .bool(!bioHTML.isEmpty)
+        case "skills": return .list(skills.map { .string($0) })
+        case "hasSkills": return .bool(!skills.isEmpty)
+        case "timezone": return .string(timezone)
+        case "days": return .list(days.map { .context(DayView(day: $0)) })
+        default: return nil
+        }
+    }
+}
+
+struct DayView: MustacheContext {
+    let day: DaySchedule
+
+    func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "date": return .string(day.date.description)
+        case "title": return .string(day.date.longText)
+        case "slots": return .list(day.slots.map { .context(SlotView(slot: $0)) })
+        default: return nil
+        }
+    }
+}
+
+struct SlotView: MustacheContext {
+    let slot: DaySchedule.ShownSlot
+
+    func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "id": return .string(String(slot.id))
+        case "start": return .string(slot.start.rfc3339)
+        case "end": return .string(slot.end.rfc3339)
+        case "startTime": return .string(slot.start.time.description)
+        case "endTime": return .string(slot.end.time.description)
+        default: return nil
+        }
+    }
+}
+
+/// One page of the directory of professionals.
+public struct DirectoryView: MustacheContext {
+    public struct Entry: Sendable {
+        public let handle: String
+        public let name: String
+        public let skills: [String]
+        /// The first free slot's start on the professional's clock.
+        public let next: LocalDateTime?
+
+        public init(handle: String, name: String, skills: [String], next: LocalDateTime?) {
+            self.handle = handle
+            self.name = name
+            self.skills = skills
+            self.next = next
+        }
+    }
+
+    public let site: SiteView
+    public let entries: [Entry]
+    public let page: Int
+    public let pageCount: Int
+
+    public init(site: SiteView, entries: [Entry], page: Int, pageCount: Int) {
+        self.site = site
+        self.entries = entries
+        self.page = page
+        self.pageCount = pageCount
+    }
+
+    /// The path of directory page `page` under the site root: `` or `page/2/`.
+    public static func path(ofPage page: Int) -> String { page == 1 ? "" : "page/\(page)/" }
+
+    public func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "site": return .context(site)
+        case "professionals": return .list(entries.map { .context(EntryView(entry: $0, root: site.root)) })
+        case "hasProfessionals": return .bool(!entries.isEmpty)
+        case "page": return .number(Double(page))
+        case "pageCount": return .number(Double(pageCount))
+        case "paginated": return .bool(pageCount > 1)
+        case "previousPage": return page > 1 ? .string(site.root + DirectoryView.path(ofPage: page - 1)) : .null
+        case "nextPage": return page < pageCount ? .string(site.root + DirectoryView.path(ofPage: page + 1)) : .null
+        default: return nil
+        }
+    }
+
+    struct EntryView: MustacheContext {
+        let entry: Entry
+        let root: String
+
+        func value(forKey key: String) -> MustacheValue? {
+            switch key {
+            case "handle": return .string(entry.handle)
+            case "name": return .string(entry.name)
+            case "url": return .string(root + "u/" + entry.handle + "/")
+            case "skills": return .list(entry.skills.map { .string($0) })
+            case "next":
+                guard let next = entry.next else { return .null }
+                return ["datetime": .string(next.rfc3339),
+                        "text": .string(next.date.longText + ", " + next.time.description)]
+            default: return nil
+            }
+        }
+    }
+}
+
+/// A content page from `content/`.
+public struct ContentView: MustacheContext {
+    public let site: SiteView
+    public let title: String
+    public let html: String
+
+    public init(site: SiteView, title: String, html: String) {
+        self.site = site
+        self.title = title
+        self.html = html
+    }
+
+    public func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "site": return .context(site)
+        case "title": return .string(title)
+        case "content": return .string(html)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import SlotsiteCore
+import SlotsiteRender
+import SlotsiteStore
+
+/// Turns store records into view models and view models into HTML: no files here.
+public struct PageRenderer {
+    public let config: SiteConfig
+    public let templates: Templates
+    public let site: SiteView
+
+    public init(config: SiteConfig, templates: Templates) {
+        self.config = config
+        self.templates = templates
+        self.site = SiteView(title: config.title, root: config.basePath, cgi: config.cgiURL)
+    }
+
+    /// The output path of a profile page.
+    public static func profilePath(_ handle: String) -> String { "u/\(handle)/index.html" }
+
+    /// The output path of directory page `page` (1-based).
+    public static func directoryPath(_ page: Int) -> String { DirectoryView.path(ofPage: page) + "index.html" }
+
+    public func profile(_ record: ProfileRecord) throws -> String {
+        let zone = (try? Zone(record.user.timezone)) ?? .utc
+        let view = ProfileView(site: site, handle: record.user.handle, name: record.user.name,
+                               bioHTML: record.user.bio.isEmpty ? "" : Markdown.html(from: record.user.bio),
+                               skills: record.user.skills, timezone: zone.identifier,
+                               days: DaySchedule.group(record.freeSlots, in: zone))
+        return try render("profile", .context(view))
+    }
+
+    /// The directory entry of a profile: name, skills and the first free slot.
+    public func directoryEntry(user: User, next: Slot?) -> DirectoryView.Entry {
+        let zone = (try? Zone(user.timezone)) ?? .utc
+        return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,
+                                   next: next.map { zone.local($0.range.start) })
+    }
+
+    public func directory(_ entries: [DirectoryView.Entry], page: Int, pageCount: Int) throws -> String {
+        try render("directory", .context(DirectoryView(site: site, entries: entries, page: page, pageCount: pageCount)))
+    }
+
+    public func content(_ page: ContentPage) throws -> String {
+        try render("page", .context(ContentView(site: site, title: page.title, html: Markdown.html(from: page.markdown))))
+    }
+
+    /// `sitemap.xml` listing the given site-relative paths.
+    public func sitemap(_ paths: [String]) -> String {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        for path in paths {
+            xml += "  <url><loc>" + HTML.escape(config.baseURL + path) + "</loc></url>\n"
+        }
+        return xml + "</urlset>\n"
+    }
+
+    /// Renders template `name` as any other page; for the CGI's own pages.
+    public func render(_ name: String, _ value: MustacheValue) throws -> String {
+        do {
+            return try templates.render(name, value)
+        } catch let e as RenderError {
+            throw SiteError(.badTemplate, "\(config.templatesPath)/\(e.template).mustache:\(e.line)", e.detail)
+        }
+    }
+}

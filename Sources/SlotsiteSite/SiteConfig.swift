@@ -1,0 +1,102 @@
+import Foundation
+import SlotsiteCore
+
+/// A site's configuration, read once from `slotsite.yml` and passed down.
+public struct SiteConfig: Sendable, Equatable {
+    /// The site folder, absolute.
+    public var root: String
+    public var title = "Slotsite"
+    /// Origin and path of the public site, ending in `/`.
+    public var baseURL = "http://127.0.0.1:8080/"
+    /// Path of the CGI, without a trailing `/`.
+    public var cgiURL = "/cgi-bin/slotsite"
+    /// Zone for new users.
+    public var timezone = "UTC"
+    public var database = "data/slotsite.db"
+    public var output = "public"
+    /// Professionals per directory page.
+    public var pageSize = 50
+
+    public static let fileName = "slotsite.yml"
+    static let keys = ["title", "base_url", "cgi_url", "timezone", "database", "output"]
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public var databasePath: String { resolve(database) }
+    public var outputPath: String { resolve(output) }
+    public var templatesPath: String { root + "/templates" }
+    public var contentPath: String { root + "/content" }
+    /// The lock file the CGI and the builder share while they write pages.
+    public var lockPath: String { databasePath + ".render-lock" }
+
+    /// The path part of `baseURL`, e.g. `/` or `/site/`.
+    public var basePath: String {
+        guard let scheme = baseURL.range(of: "://") else { return "/" }
+        let rest = baseURL[scheme.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        return String(rest[slash...])
+    }
+
+    /// Scheme, host and port of `baseURL`, e.g. `http://127.0.0.1:8080`.
+    public var origin: String {
+        String(baseURL.dropLast(basePath.count))
+    }
+
+    private func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : root + "/" + path
+    }
+
+    /// Loads `<site>/slotsite.yml` (every key optional; no file means all defaults).
+    /// - Throws: `SiteError.badConfig` naming the file, line and key of an unknown key
+    ///   or a bad value.
+    public static func load(site: String) throws -> SiteConfig {
+        let root = URL(fileURLWithPath: site).standardizedFileURL.path
+        var config = SiteConfig(root: root)
+        let path = root + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return config }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SiteError(.badConfig, path, "cannot read the file as UTF-8")
+        }
+        for entry in try FlatYAML(text, file: path).entries {
+            try config.apply(entry, file: path)
+        }
+        return config
+    }
+
+    private mutating func apply(_ entry: FlatYAML.Entry, file: String) throws {
+        let at = "\(file):\(entry.line)"
+        func bad(_ why: String) -> SiteError { SiteError(.badConfig, at, "key `\(entry.key)`: \(why)") }
+        let v = entry.value
+        switch entry.key {
+        case "title":
+            guard !v.isEmpty, v.count <= 200 else { throw bad("give a title of 1 to 200 characters") }
+            title = v
+        case "base_url":
+            guard v.hasPrefix("http://") || v.hasPrefix("https://"), v.hasSuffix("/"),
+                  !v.contains(where: { $0 == " " || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "?" || $0 == "#" }),
+                  v.dropFirst(v.hasPrefix("https") ? 8 : 7).first.map({ $0 != "/" }) ?? false
+            else { throw bad("give an http(s) URL ending in `/`, e.g. https://example.org/") }
+            baseURL = v
+        case "cgi_url":
+            guard v.hasPrefix("/"), !v.hasSuffix("/"), v.count > 1,
+                  v.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }),
+                  !v.contains("//"), !v.contains("/./"), !v.contains("/../")
+            else { throw bad("give an absolute path without a trailing `/`, e.g. /cgi-bin/slotsite") }
+            cgiURL = v
+        case "timezone":
+            guard (try? Zone(v)) != nil else { throw bad("`\(v)` is not an IANA time zone") }
+            timezone = v
+        case "database":
+            guard !v.isEmpty, !v.hasSuffix("/") else { throw bad("give a file path") }
+            database = v
+        case "output":
+            guard !v.isEmpty, v != "/", v != ".", v != "..", !v.hasPrefix("templates"), !v.hasPrefix("content")
+            else { throw bad("give a folder of its own, e.g. public") }
+            output = v
+        default:
+            throw SiteError(.badConfig, at, "unknown key `\(entry.key)` (known: \(SiteConfig.keys.joined(separator: ", ")))")
+        }
+    }
+}

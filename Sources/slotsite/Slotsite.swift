@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Slotsite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slotsite",
+        abstract: "Publish bookable appointment pages as a static site.",
+        subcommands: [Init.self, Build.self, Seed.self, UserCommand.self])
+}
+
+struct SiteOption: ParsableArguments {
+    @Option(name: .long, help: "The site folder.")
+    var site: String = "."
+}

@@ -1,0 +1,54 @@
+import Testing
+@testable import SlotsiteRender
+
+/// Hand-written cases, so a clone without the shared spec files still tests the renderer.
+struct TemplatesTests {
+    func render(_ template: String, _ data: MustacheValue, partials: [String: String] = [:]) throws -> String {
+        var sources = partials
+        sources["main"] = template
+        return try Templates(sources: sources).render("main", data)
+    }
+
+    @Test func escapesByDefault() throws {
+        #expect(try render("{{x}}|{{{x}}}|{{& x}}", ["x": "<a href='x'>&\"</a>"])
+            == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;|<a href='x'>&\"</a>|<a href='x'>&\"</a>")
+    }
+
+    @Test func sectionsListsAndInversion() throws {
+        let data: MustacheValue = ["items": [["n": 1], ["n": 2]], "none": [], "flag": false, "who": ["name": "Ada"]]
+        #expect(try render("{{#items}}<{{n}}>{{/items}}{{^none}}empty{{/none}}{{#flag}}no{{/flag}}{{who.name}}", data)
+            == "<1><2>emptyAda")
+    }
+
+    @Test func standaloneLinesVanish() throws {
+        #expect(try render("<ul>\n  {{#items}}\n  <li>{{.}}</li>\n  {{/items}}\n</ul>\n", ["items": ["a", "b"]])
+            == "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n")
+    }
+
+    @Test func layoutsThroughInheritance() throws {
+        let layout = "<title>{{$title}}Site{{/title}}</title>\n<main>\n  {{$main}}{{/main}}\n</main>\n"
+        let page = "{{<layout}}\n{{$title}}{{name}}{{/title}}\n{{$main}}\n<h1>{{name}}</h1>\n<p>x</p>\n{{/main}}\n{{/layout}}\n"
+        #expect(try render(page, ["name": "A&B"], partials: ["layout": layout])
+            == "<title>A&amp;B</title>\n<main>\n  <h1>A&amp;B</h1>\n  <p>x</p>\n\n</main>\n")
+    }
+
+    @Test func typedContextsNeedNoDictionaries() throws {
+        struct Person: MustacheContext {
+            let name: String
+            func value(forKey key: String) -> MustacheValue? { key == "name" ? .string(name) : nil }
+        }
+        #expect(try render("{{#people}}{{name}};{{/people}}", ["people": .list([.context(Person(name: "x<y")), .context(Person(name: "z"))])])
+            == "x&lt;y;z;")
+    }
+
+    @Test func parseErrorsNameTemplateAndLine() {
+        #expect { try render("a\n{{#open}}\nb", [:]) } throws: { ($0 as? RenderError)?.line == 2 }
+        #expect { try render("a\nb\n{{/x}}", [:]) } throws: { ($0 as? RenderError)?.reason == .unexpectedClose }
+        #expect { try render("{{unclosed", [:]) } throws: { ($0 as? RenderError)?.reason == .unclosedTag }
+        #expect { try render("{{=a=}}", [:]) } throws: { ($0 as? RenderError)?.reason == .badDelimiters }
+    }
+
+    @Test func runawayRecursionIsAnError() {
+        #expect(throws: RenderError.self) { try render("{{>main}}", [:]) }
+    }
+}
