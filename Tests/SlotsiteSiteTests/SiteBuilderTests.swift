@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+import SlotsiteCore
+import SlotsiteStore
+@testable import SlotsiteSite
+
+/// A new site folder made by `SiteInit`, removed when the test ends.
+final class TemporarySite {
+    let directory: String
+
+    init(seedUsers: Int = 0, slots: Int = 0, now: Int64 = SiteBuilderTests.now) throws {
+        directory = NSTemporaryDirectory() + "slotsite-site-" + UUID().uuidString
+        try SiteInit.create(at: directory)
+        if seedUsers > 0 {
+            try Seeder(users: seedUsers, slotsPerUser: slots, seed: 7).run(into: open().store, now: now)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    func open() throws -> Site { try Site.open(directory) }
+    func build(now: Int64 = SiteBuilderTests.now) throws -> BuildSummary { try open().builder().buildAll(now: now) }
+    var output: String { directory + "/public" }
+
+    func read(_ path: String) throws -> String { try String(contentsOfFile: output + "/" + path, encoding: .utf8) }
+
+    /// Every file under the output with its bytes.
+    func tree() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: output)!
+        while let path = enumerator.nextObject() as? String {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: output + "/" + path, isDirectory: &isDir)
+            if !isDir.boolValue { files[path] = try Data(contentsOf: URL(fileURLWithPath: output + "/" + path)) }
+        }
+        return files
+    }
+
+    func mtimes() throws -> [String: Date] {
+        var times: [String: Date] = [:]
+        for path in try tree().keys {
+            times[path] = try FileManager.default.attributesOfItem(atPath: output + "/" + path)[.modificationDate] as? Date
+        }
+        return times
+    }
+}
+
+struct SiteBuilderTests {
+    /// 2026-11-27T12:00:00Z: a fixed clock, so seeded slots are the same in every run.
+    static let now: Int64 = 1_795_780_800
+
+    @Test func buildsTheDirectoryAndOneProfilePerProfessional() throws {
+        let site = try TemporarySite(seedUsers: 30, slots: 40)
+        let summary = try site.build()
+        let users = try site.open().store.allUsers()
+        #expect(users.count == 30)
+        for user in users {
+            #expect(FileManager.default.fileExists(atPath: site.output + "/u/\(user.handle)/index.html"))
+        }
+        let index = try site.read("index.html")
+        #expect(index.contains("href=\"/u/\(users[0].handle)/\""))
+        #expect(try site.read("sitemap.xml").contains("<loc>http://127.0.0.1:8080/u/\(users[0].handle)/</loc>"))
+        #expect(try site.read("about/index.html").contains("<h1>About this site</h1>"))
+        #expect(try site.read("assets/style.css").contains("--accent"))
+        // 30 profiles, 1 directory page, 2 content pages, the sitemap and the stylesheet.
+        #expect(summary.written == 35)
+    }
+
+    @Test func profileMarkupFollowsTheSpecAndHidesBookedAndStartedSlots() throws {
+        let site = try TemporarySite(seedUsers: 30, slots: 40)
+        // Build two hours after the first 09:00 slots in Tokyo start.
+        let tokyo = try Zone("Asia/Tokyo")
+        let firstDay = CivilDate(daysSinceEpoch: tokyo.local(Self.now).date.daysSinceEpoch + 1)
+        let buildTime = try tokyo.instant(of: firstDay, LocalTime(hour: 10, minute: 30)!)
+        try site.build(now: buildTime)
+        let store = try site.open().store
+        let booked = Set(try store.database.prepare("SELECT slot_id FROM bookings").map { $0.int(0) })
+        #expect(!booked.isEmpty)
+        for user in try store.allUsers() {
+            let html = try site.read("u/\(user.handle)/index.html")
+            let zone = try Zone(user.timezone)
+            let dates = html.captures(#"<section class="day" data-date="([0-9-]+)">"#)
+            #expect(dates == dates.sorted() && Set(dates).count == dates.count)
+            let starts = html.captures(#"<button><time datetime="([^"]+)">"#)
+            #expect(starts == starts.sorted(), "slots ascending for \(user.handle)")
+            let ids = html.captures(#"<li class="slot" data-slot="([0-9]+)">"#).map { Int64($0)! }
+            #expect(ids.allSatisfy { !booked.contains($0) }, "no booked slot shown")
+            for id in ids {
+                let slot = try #require(try store.slot(id: id))
+                #expect(slot.range.start > buildTime, "no started slot shown")
+                let local = zone.local(slot.range.start)
+                #expect(html.contains("""
+                    <li class="slot" data-slot="\(id)">
+                          <form method="post" action="/cgi-bin/slotsite/book">
+                            <input type="hidden" name="slot" value="\(id)">
+                            <button><time datetime="\(local.rfc3339)">\(local.time)</time>–<time datetime="\(zone.local(slot.range.end).rfc3339)">\(zone.local(slot.range.end).time)</time></button>
+                          </form>
+                        </li>
+                    """))
+            }
+            let free = try #require(try store.profile(userID: user.id, now: buildTime)).freeSlots
+            #expect(ids.sorted() == free.map(\.id).sorted())
+            #expect(html.contains("<section class=\"day\" data-date=\"\(dates.first ?? "")\">\n  <h2>"))
+        }
+    }
+
+    @Test func aSecondBuildWritesNothing() throws {
+        let site = try TemporarySite(seedUsers: 5, slots: 8)
+        try site.build()
+        let before = try site.mtimes()
+        Thread.sleep(forTimeInterval: 0.02)
+        let again = try site.build()
+        #expect(again.written == 0)
+        #expect(again.unchanged == before.count)
+        #expect(try site.mtimes() == before)
+    }
+
+    @Test func sameSeedSameSite() throws {
+        let a = try TemporarySite(seedUsers: 12, slots: 16)
+        let b = try TemporarySite(seedUsers: 12, slots: 16)
+        try a.build()
+        try b.build()
+        let ta = try a.tree(), tb = try b.tree()
+        #expect(ta.count > 12)
+        #expect(ta == tb)
+    }
+
+    @Test func removingAUserRemovesTheirPageOnTheNextBuild() throws {
+        let site = try TemporarySite(seedUsers: 3, slots: 2)
+        try site.build()
+        let victim = try site.open().store.allUsers()[1].handle
+        try site.open().store.removeUser(handle: victim)
+        let summary = try site.build()
+        #expect(summary.removed == 1)
+        #expect(!FileManager.default.fileExists(atPath: site.output + "/u/\(victim)"))
+        #expect(try !site.read("sitemap.xml").contains(victim))
+        #expect(try !site.read("index.html").contains(victim))
+    }
+
+    @Test func onlyFilesTheBuildWroteAreRemoved() throws {
+        let site = try TemporarySite(seedUsers: 2, slots: 2)
+        try site.build()
+        try "mine".write(toFile: site.output + "/robots.txt", atomically: true, encoding: .utf8)
+        try "left by a crash".write(toFile: site.output + "/u/" + PageWriter.temporaryPrefix + "1-index.html", atomically: true, encoding: .utf8)
+        try site.build()
+        #expect(FileManager.default.fileExists(atPath: site.output + "/robots.txt"))
+        #expect(!FileManager.default.fileExists(atPath: site.output + "/u/" + PageWriter.temporaryPrefix + "1-index.html"))
+    }
+
+    @Test func aChangeRendersExactlyWhatAFullBuildWould() throws {
+        let site = try TemporarySite(seedUsers: 120, slots: 4)
+        try site.build()
+        let opened = try site.open()
+        let users = try opened.store.allUsers()
+        let pro = users[60], client = users[0]
+        let slot = try #require(try opened.store.profile(userID: pro.id, now: Self.now)?.freeSlots.first)
+        try opened.store.book(slotID: slot.id, clientID: client.id, note: "", now: Self.now)
+        let summary = try opened.builder().render(.profile(pro.id), now: Self.now)
+        #expect(summary.written == 2, "the profile and directory page 2")
+        #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(slot.id)\""))
+        let incremental = try site.tree()
+        #expect(try site.build().written == 0, "a full build finds nothing left to write")
+        #expect(try site.tree() == incremental)
+    }
+
+    @Test func incrementalBuildRerendersOnlyPagesWhoseFirstSlotStarted() throws {
+        let site = try TemporarySite(seedUsers: 40, slots: 8)
+        try site.build()
+        let store = try site.open().store
+        let firstStart = try #require(try store.database.prepare("SELECT min(starts_at) FROM slots").scalar())
+        let later = firstStart + 60
+        var due = 0
+        try store.forEachProfile(now: Self.now) { if let first = $0.freeSlots.first, first.range.start <= later { due += 1 } }
+        #expect(due > 0)
+        let summary = try site.open().builder().buildIncremental(now: later)
+        // Those professionals' profiles and the directory page that shows their next slot.
+        #expect(summary.written == due + 1)
+        #expect(summary.written + summary.unchanged == due + 1)
+        #expect(try site.open().builder().buildIncremental(now: later).written == 0)
+        let incremental = try site.tree()
+        #expect(try site.build(now: later).written == 0)
+        #expect(try site.tree() == incremental)
+    }
+
+    @Test func theEmbeddedThemeMatchesTheRepository() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+        for file in DefaultTheme.files {
+            let onDisk = try String(contentsOfFile: repo + "/" + file.path, encoding: .utf8)
+            #expect(onDisk == file.contents, "\(file.path) changed: run scripts/embed-theme")
+        }
+        let templates = try FileManager.default.contentsOfDirectory(atPath: repo + "/templates").filter { $0.hasSuffix(".mustache") }
+        #expect(Set(templates.map { "templates/" + $0 }).isSubset(of: Set(DefaultTheme.files.map(\.path))))
+    }
+}
+
+extension String {
+    /// The first capture group of every match of `pattern`.
+    func captures(_ pattern: String) -> [String] {
+        let regex = try! NSRegularExpression(pattern: pattern)
+        return regex.matches(in: self, range: NSRange(startIndex..., in: self)).map {
+            String(self[Range($0.range(at: 1), in: self)!])
+        }
+    }
+}
+
+extension Statement {
+    func map<T>(_ row: (Statement) -> T) throws -> [T] {
+        var out: [T] = []
+        try forEach { out.append(row($0)) }
+        return out
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import SlotsiteSite
+
+struct SiteConfigTests {
+    func load(_ yaml: String) throws -> SiteConfig {
+        let dir = NSTemporaryDirectory() + "slotsite-config-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try yaml.write(toFile: dir + "/slotsite.yml", atomically: true, encoding: .utf8)
+        return try SiteConfig.load(site: dir)
+    }
+
+    @Test func defaultsAndValues() throws {
+        let c = try load("# comment\ntitle: \"Coaches of Graz\"\nbase_url: https://example.org/book/\ntimezone: Europe/Vienna # local\n")
+        #expect(c.title == "Coaches of Graz")
+        #expect(c.basePath == "/book/")
+        #expect(c.origin == "https://example.org")
+        #expect(c.timezone == "Europe/Vienna")
+        #expect(c.cgiURL == "/cgi-bin/slotsite")
+        #expect(c.outputPath.hasSuffix("/public"))
+    }
+
+    @Test(arguments: [
+        ("colour: blue\n", "colour", 1),
+        ("title: ok\nbase_url: ftp://x/\n", "base_url", 2),
+        ("base_url: https://example.org\n", "base_url", 1),
+        ("timezone: Mars/Base\n", "timezone", 1),
+        ("cgi_url: cgi-bin/x\n", "cgi_url", 1),
+        ("cgi_url: /cgi-bin/../x\n", "cgi_url", 1),
+        ("title: \"unterminated\n", "title", 1),
+        ("title: a\ntitle: b\n", "title", 2),
+        ("title: [a, b]\n", "title", 1),
+        ("output: .\n", "output", 1),
+    ])
+    func badValuesNameKeyAndLine(_ c: (String, String, Int)) {
+        #expect {
+            try load(c.0)
+        } throws: {
+            guard let e = $0 as? SiteError else { return false }
+            return e.reason == .badConfig && e.description.contains("`\(c.1)`") && e.location.hasSuffix("slotsite.yml:\(c.2)")
+        }
+    }
+
+    @Test func contentFrontMatter() throws {
+        let page = try ContentPage(file: "content/x.md", text: "---\ntitle: Hello\nslug: hi\ndraft: false\n---\nBody *text*\n")
+        #expect(page.slug == "hi")
+        #expect(page.markdown == "Body *text*\n")
+        let unnamed = try ContentPage(file: "content/faq.md", text: "---\ntitle: FAQ\n---\n")
+        #expect(unnamed.slug == "faq")
+        for bad in ["no front matter", "---\ntitle: x\n", "---\nslug: x\n---\n", "---\ntitle: x\nauthor: y\n---\n",
+                    "---\ntitle: x\nslug: u\n---\n", "---\ntitle: x\nslug: A B\n---\n", "---\ntitle: x\ndraft: maybe\n---\n"] {
+            #expect(throws: SiteError.self) { try ContentPage(file: "content/x.md", text: bad) }
+        }
+        #expect { try ContentPage(file: "content/x.md", text: "---\ntitle: x\nauthor: y\n---\n") } throws: {
+            ($0 as? SiteError)?.location == "content/x.md:3"
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import SlotsiteCore
+@testable import SlotsiteStore
+
+/// A store in a fresh temporary file, removed when the test ends.
+final class TemporaryStore {
+    let directory: String
+    let store: Store
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "slotsite-store-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        store = try Store(path: directory + "/test.db")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    @discardableResult
+    func user(_ handle: String, email: String? = nil) throws -> Int64 {
+        try store.createUser(handle: Handle(handle), name: handle.capitalized, email: email ?? "\(handle)@example.org",
+                             passwordHash: "!", timezone: "Europe/Berlin", now: 0)
+    }
+
+    func count(_ sql: String) throws -> Int64 { try store.database.prepare(sql).scalar() ?? -1 }
+}
+
+struct StoreTests {
+    let now: Int64 = 1_800_000_000
+    func range(_ startHour: Int64, _ endHour: Int64) -> TimeRange {
+        TimeRange(start: now + startHour * 3600, end: now + endHour * 3600)
+    }
+
+    @Test func opensInWALWithForeignKeysAndFullSync() throws {
+        let t = try TemporaryStore()
+        let db = t.store.database
+        let mode = try db.prepare("PRAGMA journal_mode")
+        _ = try mode.step()
+        #expect(mode.text(0) == "wal")
+        #expect(try db.prepare("PRAGMA foreign_keys").scalar() == 1)
+        #expect(try db.prepare("PRAGMA synchronous").scalar() == 2)
+    }
+
+    @Test func migrationsRunOnceAndReopenCleanly() throws {
+        let t = try TemporaryStore()
+        let again = try Store(path: t.directory + "/test.db")
+        #expect(try again.database.prepare("SELECT count(*) FROM schema_migrations").scalar() == Int64(Migrations.all.count))
+    }
+
+    @Test func handlesAndEmailsAreUniqueIgnoringEmailCase() throws {
+        let t = try TemporaryStore()
+        try t.user("ada", email: "Ada@Example.org")
+        #expect { try t.user("ada", email: "other@example.org") } throws: { ($0 as? StoreError)?.reason == .handleTaken }
+        #expect { try t.user("grace", email: "ada@example.ORG") } throws: { ($0 as? StoreError)?.reason == .emailTaken }
+        #expect(try t.store.credentials(login: "ADA@example.org")?.user.handle == "ada")
+        #expect(try t.store.credentials(login: "ada")?.user.handle == "ada")
+    }
+
+    @Test func theSchemaRejectsWhatTheRulesForbid() throws {
+        let t = try TemporaryStore()
+        let db = t.store.database
+        let id = try t.user("ada")
+        #expect(throws: StoreError.self) { try db.execute("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (\(id), 100, 100)") }
+        #expect(throws: StoreError.self) { try db.execute("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (999, 100, 1000)") }
+        #expect(throws: StoreError.self) { try db.execute("INSERT INTO users (handle, name, email, password_hash, timezone, created_at, updated_at) VALUES ('Bad Handle', 'x', 'x@y.z', '!', 'UTC', 0, 0)") }
+        let slot = try t.store.createSlot(userID: id, range: range(1, 2), now: now)
+        let client = try t.user("grace")
+        try db.execute("INSERT INTO bookings (slot_id, client_id, created_at) VALUES (\(slot), \(client), 0)")
+        // The partial unique index, not application code, forbids a second active booking.
+        #expect(throws: StoreError.self) { try db.execute("INSERT INTO bookings (slot_id, client_id, created_at) VALUES (\(slot), \(client), 0)") }
+        try db.execute("UPDATE bookings SET cancelled_at = 1")
+        try db.execute("INSERT INTO bookings (slot_id, client_id, created_at) VALUES (\(slot), \(client), 0)")
+    }
+
+    @Test func slotsMayTouchButNotOverlap() throws {
+        let t = try TemporaryStore()
+        let id = try t.user("ada")
+        let other = try t.user("grace")
+        try t.store.createSlot(userID: id, range: range(2, 3), now: now)
+        try t.store.createSlot(userID: id, range: range(1, 2), now: now)
+        try t.store.createSlot(userID: id, range: range(3, 4), now: now)
+        try t.store.createSlot(userID: other, range: range(2, 3), now: now) // another professional
+        for clash in [range(2, 3), TimeRange(start: now + 5400, end: now + 9000), TimeRange(start: now + 60, end: now + 5 * 3600)] {
+            #expect { try t.store.createSlot(userID: id, range: clash, now: now) } throws: { ($0 as? StoreError)?.reason == .slotOverlaps }
+        }
+        #expect { try t.store.createSlot(userID: id, range: range(-2, -1), now: now) } throws: { ($0 as? CoreError)?.reason == .startsInPast }
+        #expect(try t.count("SELECT count(*) FROM slots") == 4)
+    }
+
+    @Test func bookingRules() throws {
+        let t = try TemporaryStore()
+        let pro = try t.user("ada")
+        let client = try t.user("grace")
+        let third = try t.user("alan")
+        let slot = try t.store.createSlot(userID: pro, range: range(1, 2), now: now)
+        #expect { try t.store.book(slotID: slot, clientID: pro, note: "", now: now) } throws: { ($0 as? StoreError)?.reason == .forbidden }
+        #expect { try t.store.book(slotID: 999, clientID: client, note: "", now: now) } throws: { ($0 as? StoreError)?.reason == .notFound }
+        #expect { try t.store.book(slotID: slot, clientID: client, note: "", now: now + 3600) } throws: { ($0 as? StoreError)?.reason == .slotStarted }
+        let booking = try t.store.book(slotID: slot, clientID: client, note: "hi", now: now).bookingID
+        #expect { try t.store.book(slotID: slot, clientID: third, note: "", now: now) } throws: { ($0 as? StoreError)?.reason == .alreadyBooked }
+        #expect { try t.store.deleteSlot(id: slot, userID: pro) } throws: { ($0 as? StoreError)?.reason == .slotBooked }
+        #expect { try t.store.cancelBooking(id: booking, by: third, now: now) } throws: { ($0 as? StoreError)?.reason == .forbidden }
+        #expect(try t.store.bookingsMade(by: client).map(\.id) == [booking])
+        #expect(try t.store.slots(of: pro).first?.booking?.clientHandle == "grace")
+        try t.store.cancelBooking(id: booking, by: pro, now: now)
+        #expect { try t.store.cancelBooking(id: booking, by: pro, now: now) } throws: { ($0 as? StoreError)?.reason == .notFound }
+        #expect(try t.store.bookingsMade(by: client).isEmpty)
+        try t.store.book(slotID: slot, clientID: third, note: "", now: now) // free again
+        #expect(try t.count("SELECT count(*) FROM bookings WHERE cancelled_at IS NULL") == 1)
+    }
+
+    @Test func deleteSlotChecksOwnership() throws {
+        let t = try TemporaryStore()
+        let pro = try t.user("ada")
+        let other = try t.user("grace")
+        let slot = try t.store.createSlot(userID: pro, range: range(1, 2), now: now)
+        #expect { try t.store.deleteSlot(id: slot, userID: other) } throws: { ($0 as? StoreError)?.reason == .forbidden }
+        #expect { try t.store.deleteSlot(id: 42, userID: pro) } throws: { ($0 as? StoreError)?.reason == .notFound }
+        try t.store.deleteSlot(id: slot, userID: pro)
+        #expect(try t.store.slot(id: slot) == nil)
+    }
+
+    @Test func profilesStreamInUserOrderWithOnlyFreeFutureSlots() throws {
+        let t = try TemporaryStore()
+        let a = try t.user("ada")
+        let b = try t.user("bob")
+        let c = try t.user("cyd")
+        try t.store.updateProfile(userID: a, name: "Ada", bio: "hi", skills: ["Swift", "SQL"], timezone: "UTC", now: now)
+        let s1 = try t.store.createSlot(userID: a, range: range(3, 4), now: now)
+        let s2 = try t.store.createSlot(userID: a, range: range(1, 2), now: now)
+        let s3 = try t.store.createSlot(userID: c, range: range(1, 2), now: now)
+        let started = try t.store.createSlot(userID: c, range: range(5, 6), now: now)
+        try t.store.book(slotID: s1, clientID: b, note: "", now: now)
+        var seen: [(String, [String], [Int64])] = []
+        try t.store.forEachProfile(now: now + 60) { seen.append(($0.user.handle, $0.user.skills, $0.freeSlots.map(\.id))) }
+        #expect(seen.map(\.0) == ["ada", "bob", "cyd"])
+        #expect(seen[0].1 == ["Swift", "SQL"])
+        #expect(seen[0].2 == [s2])
+        #expect(seen[1].2 == [])
+        #expect(seen[2].2 == [s3, started])
+        var later: [[Int64]] = []
+        try t.store.forEachProfile(now: now + 5 * 3600) { later.append($0.freeSlots.map(\.id)) }
+        #expect(later == [[], [], []])
+        #expect(try t.store.profile(userID: a, now: now)?.freeSlots.map(\.id) == [s2])
+        let page = try t.store.directoryEntries(offset: 1, limit: 2, now: now)
+        #expect(page.map(\.user.handle) == ["bob", "cyd"])
+        #expect(page[1].next?.id == s3)
+        #expect(try t.store.directoryPosition(of: c) == 2)
+    }
+
+    @Test func removingAUserRemovesTheirSlotsAndBookings() throws {
+        let t = try TemporaryStore()
+        let a = try t.user("ada")
+        let b = try t.user("bob")
+        let slot = try t.store.createSlot(userID: a, range: range(1, 2), now: now)
+        try t.store.book(slotID: slot, clientID: b, note: "", now: now)
+        try t.store.removeUser(handle: "ada")
+        #expect(try t.count("SELECT count(*) FROM slots") == 0)
+        #expect(try t.count("SELECT count(*) FROM bookings") == 0)
+        #expect { try t.store.removeUser(handle: "ada") } throws: { ($0 as? StoreError)?.reason == .notFound }
+    }
+}
