@@ -138,15 +138,20 @@ extension MustacheTemplate {
     /// An override's rendered text moved from the indentation it was written at (its
     /// first non-empty line's) to `indent`.
     static func reindent(_ text: String, to indent: String, firstLine: Bool) -> String {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let sample = lines.first { !$0.isEmpty } ?? ""
-        let written = sample.prefix { $0 == " " || $0 == "\t" }
+        // The indentation it was written at: leading blanks of the first non-empty line.
+        let bytes = text.utf8
+        var i = bytes.startIndex
+        while i != bytes.endIndex, bytes[i] == 0x0A { i = bytes.index(after: i) }
+        var j = i
+        while j != bytes.endIndex, bytes[j] == 0x20 || bytes[j] == 0x09 { j = bytes.index(after: j) }
+        let written = Substring(bytes[i..<j])
         if written.isEmpty, indent.isEmpty { return text }
         var out = ""
-        for (i, line) in lines.enumerated() {
-            if i > 0 { out += "\n" }
+        out.reserveCapacity(text.utf8.count)
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if n > 0 { out += "\n" }
             let body = line.hasPrefix(written) ? line.dropFirst(written.count) : line
-            if !body.isEmpty, i > 0 || firstLine { out += indent }
+            if !body.isEmpty, n > 0 || firstLine { out += indent }
             out += body
         }
         return out

@@ -3,45 +3,96 @@ import Glibc
 #endif
 
 /// Writes files under the output folder so that a reader sees the old file or the
-/// new one, never part of one: a temporary file in the same folder, fsync, rename.
-/// Files whose bytes would not change are left alone, mtime included.
-public struct PageWriter: Sendable {
+/// new one, never part of one: each file goes to a temporary file in its folder, and
+/// `flush()` makes the batch durable (fsync each, or one syncfs for a big batch) and
+/// renames each into place. Files whose bytes would not change are left alone.
+public final class PageWriter {
     public let output: String
     /// Prefix of temporary files, so a build can sweep ones a crash left behind.
     static let temporaryPrefix = ".slotsite-tmp-"
+    /// Up to this many pending files are synced one by one; past it, one syncfs.
+    static let individualSyncLimit = 16
+    /// A batch this big is flushed on its own, bounding open files and memory.
+    static let batchLimit = 512
+
+    private var pending: [(temporary: String, path: String, fd: Int32)] = []
 
     public init(output: String) {
         self.output = output
     }
 
-    /// Writes `bytes` to `relativePath` unless the file already holds exactly them.
-    /// - Returns: true when the file was (re)written.
-    /// - Throws: `SiteError.io` naming the path; the old file is then intact and no
-    ///   temporary file is left.
+    deinit { discardPending() }
+
+    /// Stages `bytes` for `relativePath` unless the file already holds exactly them;
+    /// the file changes at the next `flush()`.
+    /// - Returns: true when the file will be (re)written.
+    /// - Throws: `SiteError.io` naming the path; no temporary file is left.
     @discardableResult
     public func write(_ relativePath: String, _ bytes: some Collection<UInt8>) throws -> Bool {
         let path = output + "/" + relativePath
-        if let old = PageWriter.read(path), old.elementsEqual(bytes) { return false }
+        if let old = PageWriter.read(path), PageWriter.same(old, bytes) { return false }
         let slash = path.lastIndex(of: "/")!
         let folder = String(path[..<slash])
         try PageWriter.makeDirectories(folder)
         let temporary = folder + "/" + PageWriter.temporaryPrefix + String(getpid()) + "-" + path[path.index(after: slash)...]
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file") }
-        var ok = true
-        var message = ""
+        guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
         let wrote: Bool = bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(fd, $0) }
             ?? Array(bytes).withUnsafeBufferPointer { PageWriter.writeAll(fd, $0) }
-        if !wrote { ok = false; message = "cannot write" }
-        if ok, fsync(fd) != 0 { ok = false; message = "cannot sync" }
-        if close(fd) != 0, ok { ok = false; message = "cannot close" }
-        if ok, rename(temporary, path) != 0 { ok = false; message = "cannot rename into place" }
-        if !ok {
+        guard wrote else {
             let code = errno
+            close(fd)
             unlink(temporary)
-            throw PageWriter.error(path, "\(message) (\(String(cString: strerror(code))))")
+            throw PageWriter.error(path, "cannot write (\(String(cString: strerror(code))))")
         }
+        if pending.count < PageWriter.individualSyncLimit {
+            pending.append((temporary, path, fd))
+        } else {
+            close(fd)
+            pending.append((temporary, path, -1))
+        }
+        if pending.count >= PageWriter.batchLimit { try flush() }
         return true
+    }
+
+    /// Makes every staged file durable and renames it into place.
+    /// - Throws: `SiteError.io`; files not yet renamed keep their old content and
+    ///   their temporary files are removed.
+    public func flush() throws {
+        guard !pending.isEmpty else { return }
+        defer { discardPending() }
+        if pending.contains(where: { $0.fd < 0 }) {
+            let fd = open(output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0, linuxSyncfs(fd) == 0 else {
+                if fd >= 0 { close(fd) }
+                throw PageWriter.error(output, "cannot sync the file system (\(String(cString: strerror(errno))))")
+            }
+            close(fd)
+        }
+        for k in pending.indices {
+            let item = pending[k]
+            if item.fd >= 0 {
+                let synced = fsync(item.fd) == 0
+                let closed = close(item.fd) == 0
+                pending[k].fd = -1
+                guard synced, closed else { throw PageWriter.error(item.path, "cannot sync (\(String(cString: strerror(errno))))") }
+            }
+        }
+        for item in pending {
+            guard rename(item.temporary, item.path) == 0 else {
+                throw PageWriter.error(item.path, "cannot rename into place (\(String(cString: strerror(errno))))")
+            }
+        }
+        pending.removeAll()
+    }
+
+    /// Drops staged files that were not renamed.
+    private func discardPending() {
+        for item in pending {
+            if item.fd >= 0 { close(item.fd) }
+            unlink(item.temporary)
+        }
+        pending.removeAll()
     }
 
     /// Removes a file the build no longer produces, then its folders while empty.
@@ -77,6 +128,14 @@ public struct PageWriter: Sendable {
         }
         walk(output)
         return removed
+    }
+
+    static func same(_ old: [UInt8], _ new: some Collection<UInt8>) -> Bool {
+        guard old.count == new.count else { return false }
+        if old.isEmpty { return true }
+        return new.withContiguousStorageIfAvailable { n in
+            old.withUnsafeBytes { o in memcmp(o.baseAddress!, n.baseAddress!, old.count) == 0 }
+        } ?? old.elementsEqual(new)
     }
 
     static func read(_ path: String) -> [UInt8]? {
@@ -121,3 +180,7 @@ public struct PageWriter: Sendable {
         SiteError(.io, path, message)
     }
 }
+
+/// syncfs(2): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module lacks.
+@_silgen_name("syncfs")
+private func linuxSyncfs(_ fd: Int32) -> Int32

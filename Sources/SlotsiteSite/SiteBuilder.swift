@@ -9,13 +9,11 @@ public final class SiteBuilder {
     public let config: SiteConfig
     public let store: Store
     public let renderer: PageRenderer
-    let writer: PageWriter
 
     public init(config: SiteConfig, store: Store, templates: Templates? = nil) {
         self.config = config
         self.store = store
         self.renderer = PageRenderer(config: config, templates: templates ?? Templates(directory: config.templatesPath))
-        self.writer = PageWriter(output: config.outputPath)
     }
 
     /// Renders every page; removes pages an earlier build wrote that no longer exist,
@@ -27,8 +25,8 @@ public final class SiteBuilder {
         defer { withExtendedLifetime(lock) {} }
         let content = try ContentPage.loadAll(from: config.contentPath)
         let before = try storeCall { try store.builtPages() }
-        writer.sweepTemporaryFiles()
-        var run = Run(writer: writer)
+        var run = Run(writer: PageWriter(output: config.outputPath))
+        run.writer.sweepTemporaryFiles()
 
         let total = try storeCall { try store.userCount() }
         var entries: [DirectoryView.Entry] = []
@@ -53,10 +51,11 @@ public final class SiteBuilder {
         }
         try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil)
         try copyAssets(&run)
+        try run.writer.flush()
 
         let producedPaths = Set(run.produced.map(\.path))
         let removed = before.keys.filter { !producedPaths.contains($0) }.sorted()
-        for path in removed { writer.remove(path) }
+        for path in removed { run.writer.remove(path) }
         run.summary.removed = removed.count
         try storeCall { try store.recordPages(written: run.produced, removed: removed) }
         run.summary.seconds = Date().timeIntervalSince(started)
@@ -115,7 +114,7 @@ public final class SiteBuilder {
     private func rerender(paths: [String], now: Int64, sitemap: Bool = false) throws -> BuildSummary {
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
-        var run = Run(writer: writer)
+        var run = Run(writer: PageWriter(output: config.outputPath))
         var removed: [String] = []
         var pageCount: Int?
         for path in Set(paths).sorted() {
@@ -124,7 +123,7 @@ public final class SiteBuilder {
                    let record = try storeCall({ try store.profile(userID: user.id, now: now) }) {
                     try run.emit(path, renderer.profile(record), staleAt: record.freeSlots.first?.range.start)
                 } else {
-                    writer.remove(path)
+                    run.writer.remove(path)
                     removed.append(path)
                 }
             } else if let page = PageRenderer.directoryPage(inPath: path) {
@@ -133,7 +132,7 @@ public final class SiteBuilder {
                     pageCount = max(1, (users + config.pageSize - 1) / config.pageSize)
                 }
                 guard page <= pageCount! else {
-                    writer.remove(path)
+                    run.writer.remove(path)
                     removed.append(path)
                     continue
                 }
@@ -148,6 +147,7 @@ public final class SiteBuilder {
             all += run.produced.map(\.path)
             try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil)
         }
+        try run.writer.flush()
         run.summary.removed = removed.count
         try storeCall { try store.recordPages(written: run.produced, removed: removed) }
         return run.summary
@@ -187,7 +187,7 @@ public final class SiteBuilder {
     /// The pages one build step wrote or found unchanged.
     struct Run {
         let writer: PageWriter
-        var produced: [(path: String, staleAt: Int64?)] = []
+            var produced: [(path: String, staleAt: Int64?)] = []
         var summary = BuildSummary()
 
         mutating func emit(_ path: String, _ page: String, staleAt: Int64?) throws {

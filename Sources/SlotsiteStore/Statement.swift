@@ -4,6 +4,7 @@ import CSQLite
 public enum SQLValue: Sendable, Equatable {
     case int(Int64)
     case text(String)
+    case blob([UInt8])
     case null
 }
 
@@ -36,6 +37,8 @@ public final class Statement {
             switch value {
             case .int(let v): sqlite3_bind_int64(stmt, index, v)
             case .null: sqlite3_bind_null(stmt, index)
+            case .blob(let bytes):
+                _ = bytes.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), Statement.transient) }
             case .text(let s):
                 var s = s
                 s.withUTF8 { buf in

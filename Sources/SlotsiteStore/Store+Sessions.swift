@@ -1,0 +1,92 @@
+import SlotsiteCore
+
+/// A logged-in session as the store keeps it.
+public struct SessionRecord: Sendable, Equatable {
+    public let userID: Int64
+    public let createdAt: Int64
+    public let lastSeenAt: Int64
+}
+
+extension Store {
+    /// Starts a session for `userID` under the hash of its token, and drops the
+    /// sessions that have expired by `now` (idle or absolute).
+    public func createSession(tokenHash: [UInt8], userID: Int64, now: Int64, idle: Int64, absolute: Int64) throws {
+        try database.writeTransaction {
+            try database.prepare("DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?")
+                .bind(.int(now - idle), .int(now - absolute)).run()
+            try database.prepare("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+                .bind(.blob(tokenHash), .int(userID), .int(now), .int(now)).run()
+        }
+    }
+
+    /// The session stored under `tokenHash`, if any (expired or not).
+    public func session(tokenHash: [UInt8]) throws -> SessionRecord? {
+        let s = try database.prepare("SELECT user_id, created_at, last_seen_at FROM sessions WHERE token_hash = ?")
+            .bind(.blob(tokenHash))
+        guard try s.step() else { return nil }
+        return SessionRecord(userID: s.int(0), createdAt: s.int(1), lastSeenAt: s.int(2))
+    }
+
+    /// Records that the session was used at `now`.
+    public func touchSession(tokenHash: [UInt8], now: Int64) throws {
+        try database.writeTransaction {
+            try database.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(.int(now), .blob(tokenHash)).run()
+        }
+    }
+
+    public func deleteSession(tokenHash: [UInt8]) throws {
+        try database.writeTransaction {
+            try database.prepare("DELETE FROM sessions WHERE token_hash = ?").bind(.blob(tokenHash)).run()
+        }
+    }
+
+    /// Replaces a user's password hash, as a login does when the parameters rose.
+    public func rehashPassword(userID: Int64, _ hash: String) throws {
+        try database.writeTransaction {
+            try database.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(.text(hash), .int(userID)).run()
+        }
+    }
+
+    // MARK: Login attempts
+
+    /// Instants of failed logins for `account` and from `address` since `since`.
+    public func loginFailures(account: String, address: String, since: Int64) throws -> (account: [Int64], address: [Int64]) {
+        var byAccount: [Int64] = [], byAddress: [Int64] = []
+        try database.prepare("SELECT at FROM login_attempts WHERE account = ? AND at > ?")
+            .bind(.text(account), .int(since)).forEach { byAccount.append($0.int(0)) }
+        try database.prepare("SELECT at FROM login_attempts WHERE address = ? AND at > ?")
+            .bind(.text(address), .int(since)).forEach { byAddress.append($0.int(0)) }
+        return (byAccount, byAddress)
+    }
+
+    /// Records a failed login and forgets failures older than `forgetBefore`.
+    public func recordLoginFailure(account: String, address: String, now: Int64, forgetBefore: Int64) throws {
+        try database.writeTransaction {
+            try database.prepare("DELETE FROM login_attempts WHERE at < ?").bind(.int(forgetBefore)).run()
+            try database.prepare("INSERT INTO login_attempts (account, address, at) VALUES (?, ?, ?)")
+                .bind(.text(account), .text(address), .int(now)).run()
+        }
+    }
+
+    /// Forgets an account's failures after it logged in.
+    public func clearLoginFailures(account: String) throws {
+        try database.writeTransaction {
+            try database.prepare("DELETE FROM login_attempts WHERE account = ?").bind(.text(account)).run()
+        }
+    }
+
+    /// Active bookings of `userID`'s slots, by slot start, with the client.
+    public func bookingsOfSlots(of userID: Int64, limit: Int = -1, offset: Int = 0) throws -> [OwnSlot] {
+        var rows: [OwnSlot] = []
+        try database.prepare("""
+            SELECT s.id, s.starts_at, s.ends_at, b.id, b.note, c.handle, c.name
+            FROM slots s JOIN bookings b ON b.slot_id = s.id AND b.cancelled_at IS NULL
+            JOIN users c ON c.id = b.client_id
+            WHERE s.user_id = ? ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?
+            """).bind(.int(userID), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
+            rows.append(OwnSlot(slot: Slot(id: s.int(0), userID: userID, range: TimeRange(start: s.int(1), end: s.int(2))),
+                                booking: .init(id: s.int(3), note: s.text(4), clientHandle: s.text(5), clientName: s.text(6))))
+        }
+        return rows
+    }
+}
