@@ -3,6 +3,110 @@
 /// The default theme and example pages that `slotsite init` writes into a new site.
 public enum DefaultTheme {
     public static let files: [(path: String, contents: String)] = [
+        ("templates/account.mustache", ####"""
+{{<layout}}
+{{$title}}Your account — {{site.title}}{{/title}}
+{{$main}}
+<h1>Hello, {{user.name}}</h1>
+<p>Your public page: <a href="{{user.profileURL}}">{{user.profileURL}}</a> · times in {{user.timezone}}</p>
+<form class="inline" method="post" action="{{site.cgi}}/logout"><button>Log out</button></form>
+{{#notice}}
+<p class="notice" role="status">{{notice}}</p>
+{{/notice}}
+{{#problem}}
+<p class="problem" role="alert">{{problem}}</p>
+{{/problem}}
+
+<h2 id="slots">My slots</h2>
+<form method="post" action="{{site.cgi}}/slots">
+  <label for="date">Date</label>
+  <input id="date" name="date" type="date" value="{{slotForm.date}}" required>
+  {{#errors.date}}<p class="field-error">{{errors.date}}</p>{{/errors.date}}
+  <label for="start">Start ({{user.timezone}})</label>
+  <input id="start" name="start" type="time" value="{{slotForm.start}}" required>
+  {{#errors.start}}<p class="field-error">{{errors.start}}</p>{{/errors.start}}
+  <label for="end">End</label>
+  <input id="end" name="end" type="time" value="{{slotForm.end}}" required>
+  {{#errors.end}}<p class="field-error">{{errors.end}}</p>{{/errors.end}}
+  <p><button class="primary">Add slot</button></p>
+</form>
+<table>
+  <thead><tr><th>When</th><th>Status</th><th></th></tr></thead>
+  <tbody>
+  {{#slots}}
+    <tr class="own-slot" data-slot="{{id}}">
+      <td><time datetime="{{when.datetime}}">{{when.date}}, {{when.start}}–{{when.end}}</time></td>
+      <td>{{#booked}}Booked by {{client}}{{/booked}}{{^booked}}{{#started}}Started{{/started}}{{^started}}Free{{/started}}{{/booked}}</td>
+      <td>{{^booked}}<form class="inline" method="post" action="{{site.cgi}}/slots/{{id}}/delete"><button class="danger">Delete</button></form>{{/booked}}</td>
+    </tr>
+  {{/slots}}
+  {{^slots}}
+    <tr><td colspan="3">No upcoming slots. Add one above.</td></tr>
+  {{/slots}}
+  </tbody>
+</table>
+{{#slotsPager}}{{#previous}}<a href="{{previous}}">← Earlier</a> {{/previous}}{{#next}}<a href="{{next}}">Later →</a>{{/next}}{{/slotsPager}}
+
+<h2 id="booked">Bookings of my slots</h2>
+<table>
+  <thead><tr><th>When</th><th>Client</th><th>Note</th><th></th></tr></thead>
+  <tbody>
+  {{#booked}}
+    <tr class="booking" data-booking="{{bookingID}}">
+      <td><time datetime="{{when.datetime}}">{{when.date}}, {{when.start}}–{{when.end}}</time></td>
+      <td>{{client}} (@{{clientHandle}})</td>
+      <td>{{note}}</td>
+      <td><form class="inline" method="post" action="{{site.cgi}}/bookings/{{bookingID}}/cancel"><button class="danger">Cancel</button></form></td>
+    </tr>
+  {{/booked}}
+  {{^booked}}
+    <tr><td colspan="4">Nobody has booked your slots yet.</td></tr>
+  {{/booked}}
+  </tbody>
+</table>
+{{#bookedPager}}{{#previous}}<a href="{{previous}}">← Earlier</a> {{/previous}}{{#next}}<a href="{{next}}">Later →</a>{{/next}}{{/bookedPager}}
+
+<h2 id="made">Bookings I made</h2>
+<table>
+  <thead><tr><th>When</th><th>With</th><th>Note</th><th></th></tr></thead>
+  <tbody>
+  {{#made}}
+    <tr class="booking" data-booking="{{bookingID}}">
+      <td><time datetime="{{when.datetime}}">{{when.date}}, {{when.start}}–{{when.end}}</time> ({{zone}})</td>
+      <td><a href="{{profileURL}}">{{professional}}</a></td>
+      <td>{{note}}</td>
+      <td><form class="inline" method="post" action="{{site.cgi}}/bookings/{{bookingID}}/cancel"><button class="danger">Cancel</button></form></td>
+    </tr>
+  {{/made}}
+  {{^made}}
+    <tr><td colspan="4">You have not booked anything yet. <a href="{{site.root}}">Find a professional</a>.</td></tr>
+  {{/made}}
+  </tbody>
+</table>
+{{#madePager}}{{#previous}}<a href="{{previous}}">← Earlier</a> {{/previous}}{{#next}}<a href="{{next}}">Later →</a>{{/next}}{{/madePager}}
+
+<h2 id="profile">My profile</h2>
+<form method="post" action="{{site.cgi}}/account/profile">
+  <label for="name">Name</label>
+  <input id="name" name="name" value="{{profile.name}}" required>
+  {{#errors.name}}<p class="field-error">{{errors.name}}</p>{{/errors.name}}
+  <label for="bio">Bio (Markdown)</label>
+  <textarea id="bio" name="bio" maxlength="10000">{{profile.bio}}</textarea>
+  {{#errors.bio}}<p class="field-error">{{errors.bio}}</p>{{/errors.bio}}
+  <label for="skills">Skills</label>
+  <input id="skills" name="skills" value="{{profile.skills}}" aria-describedby="skills-hint">
+  <p class="hint" id="skills-hint">Separated by commas; at most 20.</p>
+  {{#errors.skills}}<p class="field-error">{{errors.skills}}</p>{{/errors.skills}}
+  <label for="timezone">Time zone</label>
+  <input id="timezone" name="timezone" value="{{profile.timezone}}" required aria-describedby="tz-hint">
+  <p class="hint" id="tz-hint">An IANA name such as Europe/Berlin or America/New_York.</p>
+  {{#errors.timezone}}<p class="field-error">{{errors.timezone}}</p>{{/errors.timezone}}
+  <p><button class="primary">Save profile</button></p>
+</form>
+{{/main}}
+{{/layout}}
+
+"""####),
         ("templates/directory.mustache", ####"""
 {{<layout}}
 {{$title}}{{site.title}}{{#paginated}} — page {{page}}{{/paginated}}{{/title}}
@@ -68,6 +172,40 @@ public enum DefaultTheme {
 </html>
 
 """####),
+        ("templates/login.mustache", ####"""
+{{<layout}}
+{{$title}}Log in — {{site.title}}{{/title}}
+{{$main}}
+<h1>Log in</h1>
+{{#problem}}
+<p class="problem" role="alert">{{problem}}</p>
+{{/problem}}
+<form method="post" action="{{site.cgi}}/login">
+  <input type="hidden" name="next" value="{{next}}">
+  <label for="login">Handle or email</label>
+  <input id="login" name="login" value="{{login}}" autocomplete="username" required autofocus>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <p><button class="primary">Log in</button></p>
+</form>
+<p>No account yet? <a href="{{site.cgi}}/register">Register</a> to book slots or offer your own.</p>
+{{/main}}
+{{/layout}}
+
+"""####),
+        ("templates/message.mustache", ####"""
+{{<layout}}
+{{$title}}{{title}} — {{site.title}}{{/title}}
+{{$main}}
+<section class="problem" role="alert">
+  <h1>{{title}}</h1>
+  <p>{{message}}</p>
+</section>
+<p><a href="{{site.root}}">Back to the site</a> · <a href="{{site.cgi}}/account">Your account</a></p>
+{{/main}}
+{{/layout}}
+
+"""####),
         ("templates/page.mustache", ####"""
 {{<layout}}
 {{$title}}{{title}} — {{site.title}}{{/title}}
@@ -121,6 +259,36 @@ public enum DefaultTheme {
 <p class="empty">No free slots right now. Check back soon.</p>
 {{/days}}
 </article>
+{{/main}}
+{{/layout}}
+
+"""####),
+        ("templates/register.mustache", ####"""
+{{<layout}}
+{{$title}}Register — {{site.title}}{{/title}}
+{{$main}}
+<h1>Create your account</h1>
+{{#hasErrors}}
+<p class="problem" role="alert">Please correct the marked fields.</p>
+{{/hasErrors}}
+<form method="post" action="{{site.cgi}}/register">
+  <label for="handle">Handle</label>
+  <input id="handle" name="handle" value="{{values.handle}}" required pattern="[a-z0-9-]{3,32}" aria-describedby="handle-hint">
+  <p class="hint" id="handle-hint">3 to 32 lower-case letters, digits and hyphens: your page will be {{site.root}}u/<i>handle</i>/</p>
+  {{#errors.handle}}<p class="field-error">{{errors.handle}}</p>{{/errors.handle}}
+  <label for="name">Name</label>
+  <input id="name" name="name" value="{{values.name}}" required autocomplete="name">
+  {{#errors.name}}<p class="field-error">{{errors.name}}</p>{{/errors.name}}
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" value="{{values.email}}" required autocomplete="email">
+  {{#errors.email}}<p class="field-error">{{errors.email}}</p>{{/errors.email}}
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" minlength="8" required autocomplete="new-password">
+  <p class="hint">At least 8 characters. Your time zone starts as {{siteZone}}; change it on your account page.</p>
+  {{#errors.password}}<p class="field-error">{{errors.password}}</p>{{/errors.password}}
+  <p><button class="primary">Register</button></p>
+</form>
+<p>Have an account? <a href="{{site.cgi}}/login">Log in</a>.</p>
 {{/main}}
 {{/layout}}
 

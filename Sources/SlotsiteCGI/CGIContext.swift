@@ -1,0 +1,162 @@
+import SlotsiteAuth
+import SlotsiteCore
+import SlotsiteRender
+import SlotsiteSite
+import SlotsiteStore
+
+/// One request being answered: the parsed request and, opened on first use, the
+/// store, the session and the templates.
+final class CGIContext {
+    let config: SiteConfig
+    let request: CGIRequest
+    let form: FormData
+    let now: Int64
+    let log: (String) -> Void
+    let policy: SessionPolicy
+
+    init(config: SiteConfig, request: CGIRequest, form: FormData, now: Int64, log: @escaping (String) -> Void) {
+        self.config = config
+        self.request = request
+        self.form = form
+        self.now = now
+        self.log = log
+        self.policy = SessionPolicy(path: config.cgiURL, secure: config.baseURL.hasPrefix("https://"))
+    }
+
+    lazy var renderer = PageRenderer(config: config, templates: Templates(directory: config.templatesPath))
+
+    private var openedStore: Store?
+
+    /// The store, opened on first use (routes that refuse early never open it).
+    func store() throws -> Store {
+        if let openedStore { return openedStore }
+        let store = try Store(path: config.databasePath)
+        openedStore = store
+        return store
+    }
+
+    func handle(_ route: Route) throws -> Response {
+        do {
+            switch route {
+            case .home: return .seeOther(url("/account"))
+            case .registerForm: return try registerForm()
+            case .register: return try register()
+            case .loginForm: return try loginForm()
+            case .login: return try login()
+            case .logout: return try logout()
+            case .account: return try accountPage()
+            case .updateProfile: return try updateProfile()
+            case .createSlot: return try createSlot()
+            case .deleteSlot(let id): return try deleteSlot(id)
+            case .book: return try book()
+            case .cancelBooking(let id): return try cancelBooking(id)
+            }
+        } catch let redirect as LoginRequired {
+            return .seeOther(url("/login") + "?next=" + FormEncoding.encode(redirect.next))
+        } catch let error as StoreError {
+            if case .sqlite(let code) = error.reason, code & 0xFF == 5 || code & 0xFF == 6 {
+                log("slotsite-cgi: database busy: \(error)")
+                throw HTTPError(503, "Busy", "The site is very busy right now. Wait a moment and send the form again.",
+                                headers: [("Retry-After", "2")])
+            }
+            throw error
+        }
+    }
+
+    // MARK: URLs
+
+    /// The absolute URL of a CGI path such as `/account`.
+    func url(_ cgiPath: String) -> String { config.origin + config.cgiURL + cgiPath }
+
+    /// An absolute URL for a local path, or nil when `path` is not a plain local path.
+    func localURL(_ path: String) -> String? {
+        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.utf8.count <= 2000,
+              !path.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" })
+        else { return nil }
+        return config.origin + path
+    }
+
+    // MARK: Sessions
+
+    /// The logged-in user, if the request carries a live session; refreshes its
+    /// last use at most once a minute.
+    func currentUser() throws -> (user: User, tokenHash: [UInt8])? {
+        guard let token = SessionPolicy.token(inCookieHeader: request.variables["HTTP_COOKIE"]) else { return nil }
+        let hash = token.storageHash
+        let store = try store()
+        guard let session = try store.session(tokenHash: hash),
+              SessionPolicy.isAlive(createdAt: session.createdAt, lastSeen: session.lastSeenAt, now: now),
+              let user = try store.user(id: session.userID)
+        else { return nil }
+        if now - session.lastSeenAt >= SessionPolicy.touchInterval {
+            try store.touchSession(tokenHash: hash, now: now)
+        }
+        return (user, hash)
+    }
+
+    /// The logged-in user.
+    /// - Throws: `LoginRequired` (answered with 303 to the login page) when there is none.
+    func requireUser() throws -> User {
+        if let current = try currentUser() { return current.user }
+        var next = config.cgiURL + "/account"
+        if request.method == .get {
+            let query = request.variables["QUERY_STRING"] ?? ""
+            next = config.cgiURL + (request.variables["PATH_INFO"] ?? "") + (query.isEmpty ? "" : "?" + query)
+        } else if let referer = request.header("Referer"), referer.hasPrefix(config.origin + "/") {
+            next = String(referer.dropFirst(config.origin.count))
+        }
+        throw LoginRequired(next: next)
+    }
+
+    /// Starts a new session for `userID` and returns its `Set-Cookie` header.
+    func startSession(for userID: Int64) throws -> (String, String) {
+        let token = SessionToken.generate()
+        try store().createSession(tokenHash: token.storageHash, userID: userID, now: now,
+                                  idle: SessionPolicy.idleTimeout, absolute: SessionPolicy.absoluteTimeout)
+        return ("Set-Cookie", policy.setCookie(token))
+    }
+
+    // MARK: Pages
+
+    func page(_ status: Int, _ template: String, _ fields: [String: MustacheValue], headers: [(String, String)] = []) throws -> Response {
+        var values = fields
+        values["site"] = .context(renderer.site)
+        return .html(status, try renderer.render(template, .object(values)), headers: headers)
+    }
+
+    /// Re-renders the public pages a committed change touches. A failure here is a
+    /// fault (the change is saved): the pages are marked stale for the next
+    /// incremental build and the error propagates as a 500.
+    func publish(_ change: SiteChange) throws {
+        let builder = SiteBuilder(config: config, store: try store(), templates: renderer.templates)
+        do {
+            _ = try builder.render(change, now: now)
+        } catch {
+            try? builder.markStale(change)
+            throw error
+        }
+    }
+}
+
+/// Thrown by `requireUser()`: the person must log in, then come back to `next`.
+struct LoginRequired: Error {
+    let next: String
+}
+
+/// Percent-encoding for query values built here.
+enum FormEncoding {
+    static func encode(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,62 @@
+/// An answer to write to the web server in CGI form (RFC 3875 §6).
+public struct Response: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: String
+
+    public init(status: Int, headers: [(String, String)] = [], body: String = "") {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Headers every CGI answer carries: no caching of private pages, no framing,
+    /// no sniffing, and a policy that allows only the site's own styles and forms.
+    static let securityHeaders: [(String, String)] = [
+        ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cache-Control", "no-store"),
+    ]
+
+    /// A page of HTML.
+    static func html(_ status: Int, _ body: String, headers: [(String, String)] = []) -> Response {
+        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")] + headers, body: body)
+    }
+
+    /// `303 See Other` to an absolute URL.
+    static func seeOther(_ location: String, headers: [(String, String)] = []) -> Response {
+        Response(status: 303, headers: [("Location", location), ("Content-Type", "text/html; charset=utf-8")] + headers,
+                 body: "<!doctype html><title>See other</title><p>Continue to <a href=\"\(location.htmlEscaped)\">\(location.htmlEscaped)</a>.</p>\n")
+    }
+
+    /// The bytes for standard output; a HEAD request gets the headers only.
+    public func cgiOutput(includeBody: Bool = true) -> [UInt8] {
+        var text = "Status: \(status) \(HTTPStatus.phrase(status))\r\n"
+        for (name, value) in headers + Response.securityHeaders {
+            // Values are built by this program; strip line breaks all the same.
+            text += name + ": " + value.filter { $0 != "\r" && $0 != "\n" } + "\r\n"
+        }
+        text += "\r\n"
+        if includeBody { text += body }
+        return Array(text.utf8)
+    }
+}
+
+extension String {
+    var htmlEscaped: String {
+        var out = ""
+        for c in unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}
