@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""End-to-end test: the built slotsite and slotsite-cgi under a real lighttpd on
+127.0.0.1, driving every route of SPEC over HTTP and checking the public pages after
+each change. Usage: e2e.py BUILD_DIR. Prints 'N passed, N failed' and exits non-zero
+on any failure."""
+import http.client, os, re, shutil, socket, sqlite3, subprocess, sys, tempfile, time, filecmp
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
+SLOTSITE, CGI = os.path.join(BIN, "slotsite"), os.path.join(BIN, "slotsite-cgi")
+passed, failed = 0, 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {what}", flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run(*args, stdin=None):
+    return subprocess.run([SLOTSITE, *args], input=stdin, capture_output=True, text=True, check=True).stdout
+
+
+class Client:
+    """One browser: keeps its session cookie and sends same-origin headers."""
+
+    def __init__(self, port):
+        self.port, self.cookie = port, None
+
+    def request(self, method, path, body=None, headers=None, raw=False):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = {} if headers is None else dict(headers)
+        if self.cookie and "Cookie" not in h:
+            h["Cookie"] = self.cookie
+        if body is not None and not raw:
+            body = "&".join(f"{k}={quote(v)}" for k, v in body)
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read().decode("utf-8", "replace")
+        for name, value in r.getheaders():
+            if name.lower() == "set-cookie":
+                pair = value.split(";")[0]
+                self.cookie = None if pair.endswith("=") else pair
+        conn.close()
+        return r, data
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, fields=(), headers=None, **kw):
+        h = {"Sec-Fetch-Site": "same-origin"} if headers is None else headers
+        return self.request("POST", path, body=list(fields), headers=h, **kw)
+
+
+def quote(v):
+    from urllib.parse import quote_plus
+    return quote_plus(v, safe="")
+
+
+def slot_ids(html):
+    return [int(x) for x in re.findall(r'<li class="slot" data-slot="(\d+)">', html)]
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="slotsite-e2e-")
+    site = os.path.join(work, "site")
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    run("init", site)
+    with open(os.path.join(site, "slotsite.yml"), "w") as f:
+        f.write(f"title: E2E\nbase_url: {origin}/\ntimezone: Europe/Berlin\n")
+    run("seed", "--site", site, "--users", "3", "--slots-per-user", "8", "--seed", "3")
+    run("build", "--site", site)
+    conf = os.path.join(work, "lighttpd.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+server.modules = ("mod_indexfile", "mod_alias", "mod_setenv", "mod_cgi", "mod_staticfile")
+server.document-root = "{site}/public"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.errorlog = "{work}/error.log"
+# Pages are replaced by rename; do not serve a cached stat of the old file.
+server.stat-cache-engine = "disable"
+index-file.names = ("index.html")
+mimetype.assign = (".html" => "text/html; charset=utf-8", ".css" => "text/css; charset=utf-8", ".xml" => "application/xml")
+alias.url = ("/cgi-bin/slotsite" => "{CGI}")
+$HTTP["url"] =~ "^/cgi-bin/slotsite(/|$)" {{ cgi.assign = ("" => "") }}
+setenv.add-environment = ("SLOTSITE_SITE" => "{site}")
+""")
+    server = subprocess.Popen(["lighttpd", "-D", "-f", conf])
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        try:
+            scenario(site, port, origin)
+        except Exception as e:
+            import traceback
+            traceback.print_exc()
+            check(False, f"scenario raised {e!r}")
+        # When requests have settled, public/ equals a fresh full build.
+        copy = os.path.join(work, "fresh")
+        os.makedirs(copy)
+        for name in ("slotsite.yml", "templates", "content"):
+            src = os.path.join(site, name)
+            (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(copy, name))
+        os.makedirs(os.path.join(copy, "data"))
+        db = sqlite3.connect(os.path.join(site, "data", "slotsite.db"))
+        db.execute(f"VACUUM INTO '{copy}/data/slotsite.db'")
+        db.close()
+        sqlite3.connect(os.path.join(copy, "data", "slotsite.db")).execute("DELETE FROM pages").connection.commit()
+        run("build", "--site", copy)
+        cmp = filecmp.dircmp(os.path.join(site, "public"), os.path.join(copy, "public"))
+        diffs = []
+
+        def walk(c, prefix=""):
+            diffs.extend(prefix + x for x in c.left_only + c.right_only + c.diff_files + c.funny_files)
+            for name, sub in c.subdirs.items():
+                walk(sub, prefix + name + "/")
+        walk(cmp)
+        check(diffs == [], f"public/ equals a fresh full build (differs: {diffs[:5]})")
+    finally:
+        server.terminate()
+        server.wait()
+        if failed:
+            print(open(os.path.join(work, "error.log")).read()[-3000:])
+        if os.environ.get("KEEP_E2E"):
+            print("kept", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"e2e: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+def scenario(site, port, origin):
+    cgi = "/cgi-bin/slotsite"
+    db = lambda: sqlite3.connect(os.path.join(site, "data", "slotsite.db"))
+    ada, bob, eve = Client(port), Client(port), Client(port)
+
+    # Static site and plain pages.
+    r, html = ada.get("/")
+    check(r.status == 200 and "E2E" in html, "directory page served")
+    for path in ("/register", "/login"):
+        r, html = ada.get(cgi + path)
+        check(r.status == 200 and "<form" in html, f"GET {path} is a form")
+        check(r.getheader("Content-Type") == "text/html; charset=utf-8", f"GET {path} content type")
+        check("frame-ancestors 'none'" in (r.getheader("Content-Security-Policy") or ""), "CSP header")
+        check(r.getheader("X-Content-Type-Options") == "nosniff", "nosniff header")
+        check(r.getheader("Referrer-Policy") == "same-origin", "Referrer-Policy header")
+    r, _ = ada.request("HEAD", cgi + "/login")
+    check(r.status == 200, "HEAD /login")
+
+    # Registration: CSRF rule first.
+    reg = [("handle", "ada-e2e"), ("name", "Ada <E2E>"), ("email", "ada@e2e.example"), ("password", "correct horse")]
+    for headers, what in [({}, "no headers"), ({"Origin": "http://evil.example"}, "foreign Origin"),
+                          ({"Sec-Fetch-Site": "cross-site"}, "Sec-Fetch-Site cross-site"),
+                          ({"Sec-Fetch-Site": "same-site"}, "Sec-Fetch-Site same-site"),
+                          ({"Origin": "null"}, "Origin null"),
+                          ({"Origin": origin + ".evil.example"}, "look-alike Origin"),
+                          ({"Referer": "http://evil.example/" + origin}, "foreign Referer")]:
+        r, _ = ada.post(cgi + "/register", reg, headers=headers)
+        check(r.status == 403, f"register with {what} → 403 (got {r.status})")
+    check(db().execute("SELECT count(*) FROM users WHERE handle='ada-e2e'").fetchone()[0] == 0, "refused POST changed nothing")
+    r, html = ada.post(cgi + "/register", [("handle", "Ada!"), ("name", ""), ("email", "nope"), ("password", "short")])
+    check(r.status == 400, "invalid registration → 400")
+    check(html.count('class="field-error"') == 4, "each field's problem named")
+    r, _ = ada.post(cgi + "/register", reg, headers={"Origin": origin})
+    check(r.status == 303 and r.getheader("Location") == origin + cgi + "/account?done=registered", "register → 303 /account")
+    cookie = r.getheader("Set-Cookie") or ""
+    check(re.match(r"slotsite_session=[A-Za-z0-9_-]{43}; ", cookie) is not None, "session cookie set, 256 bits")
+    for attr in ("HttpOnly", "SameSite=Strict", f"Path={cgi}"):
+        check(attr in cookie, f"cookie has {attr}")
+    check("Secure" not in cookie, "no Secure on http")
+    r, html = ada.get("/u/ada-e2e/")
+    check(r.status == 200 and "Ada &lt;E2E&gt;" in html and "<E2E>" not in html, "profile published, name escaped")
+    check("ada-e2e" in ada.get("/sitemap.xml")[1], "sitemap lists the new profile")
+    r, _ = bob.post(cgi + "/register", [("handle", "ada-e2e"), ("name", "B"), ("email", "b@e2e.example"), ("password", "password1")])
+    check(r.status == 409, "taken handle → 409")
+    r, _ = bob.post(cgi + "/register", [("handle", "bob-e2e"), ("name", "B"), ("email", "ADA@e2e.example"), ("password", "password1")])
+    check(r.status == 409, "taken email (any case) → 409")
+    r, _ = bob.post(cgi + "/register", [("handle", "bob-e2e"), ("name", "Bob"), ("email", "bob@e2e.example"), ("password", "password1")],
+                    headers={"Referer": origin + "/u/ada-e2e/"})
+    check(r.status == 303, "register with a Referer under base_url")
+    r, _ = eve.post(cgi + "/register", [("handle", "eve-e2e"), ("name", "Eve"), ("email", "eve@e2e.example"), ("password", "password1")])
+    check(r.status == 303, "third user registers")
+
+    # Request framing.
+    r, _ = ada.request("PUT", cgi + "/login")
+    check(r.status == 405, "PUT → 405")
+    r, _ = ada.request("DELETE", cgi + "/account")
+    check(r.status == 405, "DELETE → 405")
+    r, _ = ada.post(cgi + "/slots", [("date", "2030-01-01")], headers={"Sec-Fetch-Site": "same-origin", "Content-Type": "text/plain"})
+    check(r.status == 415, "text/plain body → 415")
+    r, _ = ada.post(cgi + "/slots", [("date", "x" * 70000)])
+    check(r.status == 413, "70 KB body → 413")
+    r, _ = ada.get(cgi + "/nowhere")
+    check(r.status == 404, "unknown path → 404")
+    r, _ = ada.post(cgi + "/slots", [("date", "2030-01-01"), ("date", "2030-01-02"), ("start", "09:00"), ("end", "10:00")])
+    check(r.status == 400, "repeated field → 400")
+    r, _ = ada.post(cgi + "/slots", [("date", "2030-01-01"), ("start", "09:00"), ("end", "10:00"), ("admin", "1")])
+    check(r.status == 400, "unknown field → 400")
+    r, _ = ada.request("POST", cgi + "/slots", body="date=%G1", headers={"Sec-Fetch-Site": "same-origin",
+                       "Content-Type": "application/x-www-form-urlencoded"}, raw=True)
+    check(r.status == 400, "bad percent-encoding → 400")
+
+    # Login, logout, session.
+    r, _ = Client(port).get(cgi + "/account")
+    check(r.status == 303 and r.getheader("Location", "").endswith(cgi + "/login?next=" + cgi + "/account"), "account needs login")
+    anon = Client(port)
+    r1, wrong = anon.post(cgi + "/login", [("login", "ada-e2e"), ("password", "wrong password")])
+    r2, unknown = anon.post(cgi + "/login", [("login", "nobody-here"), ("password", "wrong password")])
+    check(r1.status == 401 and r2.status == 401, "wrong password and unknown user → 401")
+    strip = lambda h: re.sub(r'value="[^"]*"', "", h)
+    check(strip(wrong) == strip(unknown), "one generic 401 page")
+    r, _ = anon.post(cgi + "/login", [("login", "ADA@e2e.example"), ("password", "correct horse"), ("next", "/u/ada-e2e/")])
+    check(r.status == 303 and r.getheader("Location") == origin + "/u/ada-e2e/", "login by email → 303 next")
+    first = anon.cookie
+    r, _ = anon.post(cgi + "/login", [("login", "ada-e2e"), ("password", "correct horse"), ("next", "//evil.example/")])
+    check(r.status == 303 and r.getheader("Location") == origin + cgi + "/account", "foreign next ignored")
+    check(anon.cookie != first, "a new session at every login")
+    r, _ = anon.post(cgi + "/logout")
+    check(r.status == 303 and r.getheader("Location") == origin + "/", "logout → site root")
+    old = Client(port)
+    old.cookie = first
+    check(old.get(cgi + "/account")[0].status == 200, "an earlier session still works")
+    old.cookie = anon.cookie or "slotsite_session=" + "A" * 43
+    check(Client(port).get(cgi + "/account", headers={"Cookie": "slotsite_session=" + "A" * 43})[0].status == 303, "never-issued cookie refused")
+    r, _ = anon.get(cgi + "/account")
+    check(r.status == 303, "logged-out session refused")
+
+    # Profile.
+    r, _ = ada.post(cgi + "/account/profile", [("name", "Ada Lovelace"), ("bio", "**Maths** <script>alert(1)</script> [x](javascript:alert(1))"),
+                                            ("skills", "Maths, poetry, maths"), ("timezone", "America/New_York")])
+    check(r.status == 303, "profile update → 303")
+    r, html = ada.get("/u/ada-e2e/")
+    check("<strong>Maths</strong>" in html and "<script>alert" not in html and "javascript:" not in html, "bio rendered safely")
+    check(html.count("<li>Maths</li>") == 1 and "<li>poetry</li>" in html, "skills deduplicated")
+    check("America/New_York" in html, "timezone shown")
+    r, _ = ada.post(cgi + "/account/profile", [("name", "Ada"), ("bio", ""), ("skills", ""), ("timezone", "Mars/Olympus")])
+    check(r.status == 400, "bad timezone → 400")
+
+    # Slots: in the professional's zone, ordered, no overlap.
+    tomorrow = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 3 * 86400))
+    for start, end in (("11:00", "11:45"), ("09:00", "09:45"), ("10:00", "10:30")):
+        r, _ = ada.post(cgi + "/slots", [("date", tomorrow), ("start", start), ("end", end)])
+        check(r.status == 303, f"create slot {start} → 303")
+    r, html = ada.get("/u/ada-e2e/")
+    times = re.findall(r'<button><time datetime="([^"]+)">', html)
+    check(len(times) == 3 and times == sorted(times), "new slots shown in order")
+    check(all(t.endswith("-05:00") for t in times), "times carry the local offset")
+    r, _ = ada.post(cgi + "/slots", [("date", tomorrow), ("start", "09:30"), ("end", "10:15")])
+    check(r.status == 409, "overlap → 409")
+    r, _ = ada.post(cgi + "/slots", [("date", tomorrow), ("start", "09:45"), ("end", "10:00")])
+    check(r.status == 303, "touching slot is fine")
+    r, _ = ada.post(cgi + "/slots", [("date", "2020-01-01"), ("start", "09:00"), ("end", "10:00")])
+    check(r.status == 400, "past slot → 400")
+    r, _ = ada.post(cgi + "/slots", [("date", "2031-03-09"), ("start", "02:30"), ("end", "03:30")])
+    check(r.status == 400, "DST gap in New York → 400")
+    r, _ = ada.post(cgi + "/slots", [("date", "2027-02-29"), ("start", "09:00"), ("end", "10:00")])
+    check(r.status == 400, "2027-02-29 → 400")
+    r, _ = ada.post(cgi + "/slots", [("date", tomorrow), ("start", "24:00"), ("end", "10:00")])
+    check(r.status == 400, "24:00 → 400")
+    ids = slot_ids(ada.get("/u/ada-e2e/")[1])
+    check(len(ids) == 4, "four slots published")
+
+    # Delete.
+    r, _ = bob.post(cgi + f"/slots/{ids[0]}/delete")
+    check(r.status == 403, "delete another's slot → 403")
+    r, _ = ada.post(cgi + "/slots/999999/delete")
+    check(r.status == 404, "delete missing slot → 404")
+    r, _ = ada.post(cgi + f"/slots/{ids[-1]}/delete")
+    check(r.status == 303, "delete own slot → 303")
+    check(ids[-1] not in slot_ids(ada.get("/u/ada-e2e/")[1]), "deleted slot gone from the page")
+    ids = ids[:-1]
+
+    # Book.
+    r, _ = ada.post(cgi + "/book", [("slot", str(ids[0]))])
+    check(r.status == 403, "book own slot → 403")
+    r, _ = bob.post(cgi + "/book", [("slot", "999999")])
+    check(r.status == 404, "book missing slot → 404")
+    r, _ = bob.post(cgi + "/book", [("slot", "1e3")])
+    check(r.status == 400, "malformed slot id → 400")
+    r, _ = Client(port).post(cgi + "/book", [("slot", str(ids[0]))], headers={"Sec-Fetch-Site": "same-origin", "Referer": origin + "/u/ada-e2e/"})
+    check(r.status == 303 and "/login?next=/u/ada-e2e/" in r.getheader("Location", ""), "book when logged out → login, back to the profile")
+    r, _ = bob.post(cgi + "/book", [("slot", str(ids[0])), ("note", "See you <b>then</b>")])
+    check(r.status == 303, "book → 303")
+    check(ids[0] not in slot_ids(ada.get("/u/ada-e2e/")[1]), "booked slot gone from the page")
+    r, _ = eve.post(cgi + "/book", [("slot", str(ids[0]))])
+    check(r.status == 409, "double booking → 409")
+    r, _ = ada.post(cgi + f"/slots/{ids[0]}/delete")
+    check(r.status == 409, "delete booked slot → 409")
+    with db() as c:
+        ada_id = c.execute("SELECT id FROM users WHERE handle='ada-e2e'").fetchone()[0]
+        c.execute("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (?, ?, ?)", (ada_id, int(time.time()) - 60, int(time.time()) + 1800))
+        started = c.execute("SELECT max(id) FROM slots").fetchone()[0]
+    r, _ = bob.post(cgi + "/book", [("slot", str(started))])
+    check(r.status == 410, "started slot → 410")
+    with db() as c:
+        c.execute("DELETE FROM slots WHERE id = ?", (started,))
+    r, html = ada.get(cgi + "/account")
+    check(r.status == 200 and "Bob" in html and "See you &lt;b&gt;then&lt;/b&gt;" in html, "professional sees client and escaped note")
+    r, html = bob.get(cgi + "/account")
+    check("Ada" in html and "/u/ada-e2e/" in html, "client sees the booking")
+    check("Bob" not in ada.get("/u/ada-e2e/")[1], "who booked is never public")
+
+    # Cancel.
+    booking = db().execute("SELECT id FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL", (ids[0],)).fetchone()[0]
+    r, _ = eve.post(cgi + f"/bookings/{booking}/cancel")
+    check(r.status == 403, "third party cancel → 403")
+    r, _ = bob.post(cgi + "/bookings/999999/cancel")
+    check(r.status == 404, "cancel missing booking → 404")
+    r, _ = bob.post(cgi + f"/bookings/{booking}/cancel")
+    check(r.status == 303, "client cancels → 303")
+    check(ids[0] in slot_ids(ada.get("/u/ada-e2e/")[1]), "cancelled slot back on the page")
+    r, _ = eve.post(cgi + "/book", [("slot", str(ids[0]))])
+    check(r.status == 303, "freed slot can be booked again")
+    booking = db().execute("SELECT id FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL", (ids[0],)).fetchone()[0]
+    r, _ = ada.post(cgi + f"/bookings/{booking}/cancel")
+    check(r.status == 303, "professional cancels → 303")
+
+    # Throttling: ten failures per account in 15 minutes, then 429.
+    mallory = Client(port)
+    statuses = [mallory.post(cgi + "/login", [("login", "eve-e2e"), ("password", f"guess {i}")])[0].status for i in range(10)]
+    check(statuses == [401] * 10, "ten failures answered 401")
+    r, _ = mallory.post(cgi + "/login", [("login", "eve-e2e"), ("password", "password1")])
+    check(r.status == 429 and int(r.getheader("Retry-After", "0")) > 0, "eleventh attempt → 429 with Retry-After")
+
+    # Logout of the last clients.
+    r, _ = bob.post(cgi + "/logout")
+    check(r.status == 303 and bob.get(cgi + "/account")[0].status == 303, "logout ends the session")
+
+
+if __name__ == "__main__":
+    main()
