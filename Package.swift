@@ -31,6 +31,6 @@ let package = Package(
         .testTarget(name: "SlotsiteRenderTests", dependencies: ["SlotsiteRender"]),
         .testTarget(name: "SlotsiteAuthTests", dependencies: ["SlotsiteAuth"]),
         .testTarget(name: "SlotsiteSiteTests", dependencies: ["SlotsiteSite"]),
-        .testTarget(name: "SlotsiteCGITests", dependencies: ["SlotsiteCGI"]),
+        .testTarget(name: "SlotsiteCGITests", dependencies: ["SlotsiteCGI", "SlotsiteSite", "SlotsiteStore", "SlotsiteAuth"]),
     ]
 )

@@ -1,0 +1,120 @@
+import Testing
+@testable import SlotsiteCGI
+@testable import SlotsiteAuth
+
+struct RequestTests {
+    @Test(arguments: [
+        ("a=1&b=2", ["a": "1", "b": "2"]),
+        ("a=x+y%20z&b=", ["a": "x y z", "b": ""]),
+        ("n=%C3%A9", ["n": "é"]),
+        ("flag", ["flag": ""]),
+        ("", [:]),
+    ])
+    func decodesForms(_ c: (String, [String: String])) throws {
+        #expect(try FormData(decoding: Array(c.0.utf8)).fields == c.1)
+    }
+
+    @Test(arguments: ["a=%", "a=%G1", "a=%4", "a=1&a=2", "a=%C0%AF", "a=%FF", "&a=1", "a=1&", "=x",
+                      (0...64).map { "f\($0)=1" }.joined(separator: "&")])
+    func refusesMalformedForms(_ body: String) {
+        #expect { try FormData(decoding: Array(body.utf8)) } throws: { ($0 as? HTTPError)?.status == 400 }
+    }
+
+    @Test func onlyNamedFieldsAreTaken() throws {
+        let form = try FormData(decoding: Array("slot=1&admin=1".utf8))
+        #expect { try form.only(["slot", "note"]) } throws: { ($0 as? HTTPError)?.status == 400 }
+        try form.only(["slot", "admin"])
+    }
+
+    @Test(arguments: [
+        ("GET", "/login", Route.loginForm), ("POST", "/login", .login), ("GET", "", .home), ("GET", "/", .home),
+        ("POST", "/slots/42/delete", .deleteSlot(42)), ("POST", "/bookings/7/cancel", .cancelBooking(7)),
+        ("HEAD", "/account", .account),
+    ])
+    func routes(_ c: (String, String, Route)) throws {
+        let request = try CGIRequest(variables: ["REQUEST_METHOD": c.0, "PATH_INFO": c.1])
+        #expect(try Route(request.method, request.segments) == c.2)
+    }
+
+    @Test(arguments: [
+        ("POST", "/slots/0/delete", 404), ("POST", "/slots/-1/delete", 404), ("POST", "/slots/1e3/delete", 404),
+        ("POST", "/slots/9223372036854775808/delete", 404), ("POST", "/slots/01/delete", 404),
+        ("GET", "/slots/1/../../account", 404), ("GET", "/./account", 404), ("GET", "//account", 404), ("GET", "/account/", 404),
+        ("GET", "/logout", 405), ("POST", "/account", 405), ("GET", "/book", 405), ("PUT", "/login", 405),
+        ("DELETE", "/account", 405), ("OPTIONS", "/login", 405), ("GET", "/admin", 404),
+    ])
+    func refusesBadPaths(_ c: (String, String, Int)) {
+        #expect {
+            let request = try CGIRequest(variables: ["REQUEST_METHOD": c.0, "PATH_INFO": c.1])
+            _ = try Route(request.method, request.segments)
+        } throws: { ($0 as? HTTPError)?.status == c.2 }
+    }
+
+    @Test(arguments: [
+        (nil as String?, "application/x-www-form-urlencoded", 0 as Int?),
+        ("12", "application/x-www-form-urlencoded; charset=UTF-8", 12),
+        ("65536", "application/x-www-form-urlencoded", 65536),
+        ("65537", "application/x-www-form-urlencoded", nil),
+        ("100000000000000000000", "application/x-www-form-urlencoded", nil),
+        ("-1", "application/x-www-form-urlencoded", nil),
+        ("+5", "application/x-www-form-urlencoded", nil),
+        ("5x", "application/x-www-form-urlencoded", nil),
+        ("5", "text/plain", nil),
+        ("5", "multipart/form-data; boundary=x", nil),
+    ])
+    func bodyLengthAndType(_ c: (String?, String, Int?)) throws {
+        var v = ["REQUEST_METHOD": "POST", "PATH_INFO": "/login", "CONTENT_TYPE": c.1]
+        v["CONTENT_LENGTH"] = c.0
+        let request = try CGIRequest(variables: v)
+        if let expected = c.2 {
+            #expect(try request.bodyLength() == expected)
+        } else {
+            #expect(throws: HTTPError.self) { try request.bodyLength() }
+        }
+    }
+
+    @Test func cookieParsing() {
+        let token = SessionToken.generate()
+        #expect(SessionPolicy.token(inCookieHeader: "a=b; slotsite_session=\(token.value); c=d") == token)
+        #expect(SessionPolicy.token(inCookieHeader: "slotsite_session=\(token.value); slotsite_session=\(token.value)") == nil)
+        #expect(SessionPolicy.token(inCookieHeader: "slotsite_session=short") == nil)
+        #expect(SessionPolicy.token(inCookieHeader: "slotsite_session=" + String(repeating: "!", count: 43)) == nil)
+        #expect(SessionPolicy.token(inCookieHeader: "x=" + String(repeating: "y", count: 10_000)) == nil)
+        #expect(SessionPolicy.token(inCookieHeader: nil) == nil)
+    }
+
+    @Test func cookieAttributes() {
+        let token = SessionToken.generate()
+        #expect(SessionPolicy(path: "/cgi-bin/slotsite", secure: true).setCookie(token)
+            == "slotsite_session=\(token.value); Path=/cgi-bin/slotsite; Max-Age=43200; HttpOnly; SameSite=Strict; Secure")
+        #expect(!SessionPolicy(path: "/c", secure: false).setCookie(token).contains("Secure"))
+    }
+
+    @Test func tokensAreUniqueAnd256Bits() {
+        var seen = Set<String>()
+        for _ in 0..<100_000 { seen.insert(SessionToken.generate().value) }
+        #expect(seen.count == 100_000)
+        #expect(Base64URL.decode(seen.first!)?.count == 32)
+    }
+
+    @Test func sessionExpiry() {
+        let t: Int64 = 1_000_000
+        #expect(SessionPolicy.isAlive(createdAt: t, lastSeen: t, now: t + 29 * 60))
+        #expect(!SessionPolicy.isAlive(createdAt: t, lastSeen: t, now: t + 30 * 60))
+        #expect(SessionPolicy.isAlive(createdAt: t, lastSeen: t + 11 * 3600 + 3500, now: t + 12 * 3600 - 1))
+        #expect(!SessionPolicy.isAlive(createdAt: t, lastSeen: t + 12 * 3600 - 10, now: t + 12 * 3600))
+    }
+
+    @Test func throttleBitesAtTheLimit() {
+        let now: Int64 = 10_000
+        let nine = (0..<9).map { now - Int64($0) * 10 }
+        #expect(LoginThrottle.retryAfter(accountFailures: nine, addressFailures: nine, now: now) == nil)
+        let ten = nine + [now - 100]
+        let wait = LoginThrottle.retryAfter(accountFailures: ten, addressFailures: [], now: now)
+        #expect(wait == .some(Int64(15 * 60 - 100)))
+        let old = (0..<10).map { now - 15 * 60 - Int64($0) }
+        #expect(LoginThrottle.retryAfter(accountFailures: old, addressFailures: [], now: now) == nil)
+        let many = (0..<50).map { now - Int64($0) }
+        #expect(LoginThrottle.retryAfter(accountFailures: [], addressFailures: many, now: now) != nil)
+    }
+}
