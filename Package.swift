@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -21,8 +22,9 @@ let package = Package(
         .target(name: "SlotsiteAuth", dependencies: ["SlotsiteCore", "CSodium"]),
         .target(name: "SlotsiteSite", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteRender"]),
         .target(name: "SlotsiteCGI", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteRender"]),
+        .target(name: "SlotsiteServe", dependencies: ["SlotsiteSite", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(name: "slotsite", dependencies: [
-            "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteCGI",
+            "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteCGI", "SlotsiteServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "slotsite-cgi", dependencies: ["SlotsiteCGI"]),
@@ -31,6 +33,7 @@ let package = Package(
         .testTarget(name: "SlotsiteRenderTests", dependencies: ["SlotsiteRender"]),
         .testTarget(name: "SlotsiteAuthTests", dependencies: ["SlotsiteAuth"]),
         .testTarget(name: "SlotsiteSiteTests", dependencies: ["SlotsiteSite"]),
+        .testTarget(name: "SlotsiteServeTests", dependencies: ["SlotsiteServe"]),
         .testTarget(name: "SlotsiteCGITests", dependencies: ["SlotsiteCGI", "SlotsiteSite", "SlotsiteStore", "SlotsiteAuth"]),
     ]
 )

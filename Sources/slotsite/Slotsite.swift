@@ -1,11 +1,11 @@
 import ArgumentParser
 
 @main
-struct Slotsite: ParsableCommand {
+struct Slotsite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slotsite",
         abstract: "Publish bookable appointment pages as a static site.",
-        subcommands: [Init.self, Build.self, Seed.self, UserCommand.self])
+        subcommands: [Init.self, Build.self, Seed.self, UserCommand.self, Serve.self, Demo.self, CGI.self])
 }
 
 struct SiteOption: ParsableArguments {

@@ -45,3 +45,8 @@ func readPassword(prompt: String) -> String? {
 extension CoreError {
     var cliMessage: String { "\(field): \(message)" }
 }
+
+/// A line on standard output, written at once (a server runs on after it).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import SlotsiteSite
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a seeded demo site in ./demo (once), build it and serve it.")
+
+    @Option(help: "Port on 127.0.0.1.")
+    var port: UInt16 = 8080
+
+    @Option(help: "The demo folder (git-ignored).")
+    var folder = "demo"
+
+    func run() async throws {
+        try reportingErrors {
+            guard !FileManager.default.fileExists(atPath: folder) else { return }
+            try SiteInit.create(at: folder)
+            let config = SiteInit.configTemplate
+                .replacingOccurrences(of: "title: Slotsite", with: "title: Slotsite demo")
+                .replacingOccurrences(of: "base_url: http://127.0.0.1:8080/", with: "base_url: http://127.0.0.1:\(port)/")
+                .replacingOccurrences(of: "timezone: UTC", with: "timezone: Europe/Berlin")
+            try config.write(toFile: folder + "/" + SiteConfig.fileName, atomically: true, encoding: .utf8)
+            try Seeder(users: 24, slotsPerUser: 24, seed: 1).run(into: Site.open(folder).store, now: currentTime())
+            say("created the demo site in \(folder)/ with 24 professionals")
+        }
+        say("open http://127.0.0.1:\(port)/ — register two accounts to offer and book slots")
+        try await serve(site: folder, port: port)
+    }
+}
