@@ -23,7 +23,7 @@ final class CGIContext {
         self.policy = SessionPolicy(path: config.cgiURL, secure: config.baseURL.hasPrefix("https://"))
     }
 
-    lazy var renderer = PageRenderer(config: config, templates: Templates(directory: config.templatesPath))
+    lazy var renderer = PageRenderer(config: config, templates: Templates.directory(config.templatesPath))
 
     private var openedStore: Store?
 

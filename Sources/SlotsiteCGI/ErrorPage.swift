@@ -6,7 +6,7 @@ enum ErrorPage {
     /// The page for `error`, from the theme's `message` template; plain HTML when even
     /// that cannot be rendered.
     static func render(_ refusal: HTTPError, config: SiteConfig, log: (String) -> Void) -> Response {
-        let renderer = PageRenderer(config: config, templates: Templates(directory: config.templatesPath))
+        let renderer = PageRenderer(config: config, templates: Templates.directory(config.templatesPath))
         do {
             let body = try renderer.render("message", [
                 "site": .context(renderer.site), "title": .string(refusal.title), "message": .string(refusal.message),

@@ -28,6 +28,20 @@ public enum StandardStreams {
         }
     }
 
+    /// The process environment: the CGI meta-variables.
+    public static func environment() -> [String: String] {
+        var variables: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let pair = String(cString: pointer)
+            if let eq = pair.firstIndex(of: "=") {
+                variables[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            }
+            entry += 1
+        }
+        return variables
+    }
+
     /// Writes one line to standard error, which the web server logs.
     public static func log(_ line: String) {
         let bytes = Array((line + "\n").utf8)

@@ -1,30 +1,72 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 
 /// An IANA time zone: offsets at instants, and local date + time → UTC instant.
 ///
-/// Instants are seconds since 1970-01-01T00:00:00Z.
+/// Rules come from the system's zone database (`/usr/share/zoneinfo`, TZif files),
+/// read once per zone and process; the arithmetic is this module's own, so it needs
+/// neither Foundation nor ICU. Instants are seconds since 1970-01-01T00:00:00Z.
 public struct Zone: Sendable, Hashable {
     public let identifier: String
-    private let timeZone: TimeZone
+    private let rules: ZoneRules
+
+    /// Where the zone database lives.
+    public static let databasePath = "/usr/share/zoneinfo"
+    private static let cache = Mutex<[String: ZoneRules]>([:])
 
     /// - Throws: `CoreError.invalidTimeZone` for a name that is not an IANA zone.
     public init(_ identifier: String) throws {
-        guard !identifier.isEmpty, identifier.utf8.count <= 64,
-              let tz = TimeZone(identifier: identifier),
-              identifier == "UTC" || identifier.contains("/") || TimeZone.knownTimeZoneIdentifiers.contains(identifier)
-        else {
-            throw CoreError(.invalidTimeZone, field: "timezone",
-                            "Choose an IANA time zone such as Europe/Berlin or America/New_York.")
+        if let cached = Zone.cache.withLock({ $0[identifier] }) {
+            self.identifier = identifier
+            self.rules = cached
+            return
         }
+        let invalid = CoreError(.invalidTimeZone, field: "timezone",
+                                "Choose an IANA time zone such as Europe/Berlin or America/New_York.")
+        let parts = identifier.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...64).contains(identifier.utf8.count), parts.allSatisfy({ part in
+            !part.isEmpty && part.first != "." && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_+-".contains($0)) }
+        }), !["posix", "right"].contains(parts[0]), !["localtime", "posixrules", "Factory"].contains(identifier),
+              parts[0].first?.isUppercase == true,
+              let bytes = Zone.read(Zone.databasePath + "/" + identifier),
+              let rules = try? ZoneRules(tzif: bytes)
+        else { throw invalid }
         self.identifier = identifier
-        self.timeZone = tz
+        self.rules = rules
+        Zone.cache.withLock { $0[identifier] = rules }
     }
 
-    public static let utc = try! Zone("UTC")
+    private init(identifier: String, rules: ZoneRules) {
+        self.identifier = identifier
+        self.rules = rules
+    }
+
+    /// UTC, which needs no database.
+    public static let utc = Zone(identifier: "UTC", rules: .utc)
+
+    public static func == (a: Zone, b: Zone) -> Bool { a.identifier == b.identifier }
+    public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
 
     /// The zone's offset from UTC, in seconds, at `instant`.
     public func offset(at instant: Int64) -> Int {
-        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        rules.offset(at: instant)
+    }
+
+    private static func read(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        while bytes.count < 1 << 20 {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, 8192) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes
     }
 
     /// The instant at which the wall clock of this zone shows `date` `time`.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A theme's templates, each parsed once on first use and kept.
 ///
 /// Partials and parents are looked up by name in the same set. Not thread-safe:
@@ -8,17 +6,6 @@ public final class Templates {
     private let load: (String) throws -> String?
     private var cache: [String: MustacheTemplate?] = [:]
     private static let maxDepth = 100
-
-    /// Templates read from `<directory>/<name>.mustache`.
-    public convenience init(directory: String) {
-        self.init { name in
-            // Names come from templates, never from users; refuse paths anyway.
-            guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
-            let path = directory + "/" + name + ".mustache"
-            guard FileManager.default.fileExists(atPath: path) else { return nil }
-            return try String(contentsOfFile: path, encoding: .utf8)
-        }
-    }
 
     /// Templates given as source text by name (tests, built-in themes).
     public convenience init(sources: [String: String]) {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A Markdown page from `content/`, published at `/<slug>/` unless it is a draft.
 public struct ContentPage: Sendable, Equatable {
     public let file: String
@@ -42,7 +40,8 @@ public struct ContentPage: Sendable, Equatable {
             }
         }
         guard let title, !title.isEmpty else { throw SiteError(.badContent, "\(file):1", "key `title` is missing") }
-        let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let base = file.split(separator: "/").last.map(String.init) ?? file
+        let name = base.hasSuffix(".md") ? String(base.dropLast(3)) : base
         let finalSlug = slug ?? name
         guard (1...64).contains(finalSlug.count),
               finalSlug.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }),
@@ -61,12 +60,12 @@ public struct ContentPage: Sendable, Equatable {
     /// - Throws: `SiteError.badContent` for the first file that does not parse, or
     ///   when two pages share a slug.
     public static func loadAll(from directory: String) throws -> [ContentPage] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names = Files.list(directory) ?? []
         var pages: [ContentPage] = []
         var slugs: [String: String] = [:]
         for name in names.sorted() where name.hasSuffix(".md") {
             let path = directory + "/" + name
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard let text = Files.readText(path) else {
                 throw SiteError(.badContent, path, "cannot read the file as UTF-8")
             }
             let page = try ContentPage(file: path, text: text)

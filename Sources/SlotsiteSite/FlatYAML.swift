@@ -71,7 +71,12 @@ struct FlatYAML {
             }
             return out
         }
-        if let hash = text.range(of: " #") { text = text[..<hash.lowerBound] }
+        // A comment starts at a `#` after a blank.
+        var previous: Character = " "
+        for i in text.indices {
+            if text[i] == "#", previous == " " || previous == "\t" { text = text[..<i]; break }
+            previous = text[i]
+        }
         let value = String(text).trimmingCharacters(in: " \t")
         if value.hasPrefix("[") || value.hasPrefix("{") || value.hasPrefix("|") || value.hasPrefix(">") || value.hasPrefix("&") || value.hasPrefix("*") {
             throw SiteError(.badConfig, location, "key `\(key)`: only plain or quoted single-line values are supported")

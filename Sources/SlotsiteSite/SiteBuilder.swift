@@ -1,4 +1,3 @@
-import Foundation
 import SlotsiteCore
 import SlotsiteRender
 import SlotsiteStore
@@ -13,14 +12,14 @@ public final class SiteBuilder {
     public init(config: SiteConfig, store: Store, templates: Templates? = nil) {
         self.config = config
         self.store = store
-        self.renderer = PageRenderer(config: config, templates: templates ?? Templates(directory: config.templatesPath))
+        self.renderer = PageRenderer(config: config, templates: templates ?? Templates.directory(config.templatesPath))
     }
 
     /// Renders every page; removes pages an earlier build wrote that no longer exist,
     /// and temporary files a crash left. Unchanged files are not rewritten.
     /// - Throws: `SiteError` for bad content, a bad template, or a file that cannot be written.
     public func buildAll(now: Int64, progress: ((Int, Int) -> Void)? = nil) throws -> BuildSummary {
-        let started = Date()
+        let started = Files.monotonicSeconds()
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
         let content = try ContentPage.loadAll(from: config.contentPath)
@@ -58,7 +57,7 @@ public final class SiteBuilder {
         for path in removed { run.writer.remove(path) }
         run.summary.removed = removed.count
         try storeCall { try store.recordPages(written: run.produced, removed: removed) }
-        run.summary.seconds = Date().timeIntervalSince(started)
+        run.summary.seconds = Files.monotonicSeconds() - started
         progress?(total, total)
         return run.summary
     }
@@ -67,7 +66,7 @@ public final class SiteBuilder {
     /// pages marked stale by a change whose own re-render did not finish. With no
     /// earlier build it builds everything.
     public func buildIncremental(now: Int64) throws -> BuildSummary {
-        let started = Date()
+        let started = Files.monotonicSeconds()
         let pages: [String: Int64?]
         do {
             let lock = try SiteLock(path: config.lockPath)
@@ -77,16 +76,16 @@ public final class SiteBuilder {
         if pages.isEmpty { return try buildAll(now: now) }
         let due = pages.compactMap { path, staleAt in (staleAt.map { $0 <= now } ?? false) ? path : nil }
         var summary = try rerender(paths: due, now: now)
-        summary.seconds = Date().timeIntervalSince(started)
+        summary.seconds = Files.monotonicSeconds() - started
         return summary
     }
 
     /// Re-renders the profile and directory pages of the given users, and the
     /// sitemap when a profile appeared: what one CGI change touches.
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
-        let started = Date()
+        let started = Files.monotonicSeconds()
         var summary = try rerender(paths: try paths(touchedBy: change), now: now, sitemap: change.addsPage)
-        summary.seconds = Date().timeIntervalSince(started)
+        summary.seconds = Files.monotonicSeconds() - started
         return summary
     }
 
@@ -161,15 +160,7 @@ public final class SiteBuilder {
 
     private func copyAssets(_ run: inout Run) throws {
         let source = config.templatesPath + "/assets"
-        guard let files = FileManager.default.enumerator(atPath: source) else { return }
-        var relative: [String] = []
-        while let file = files.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: source + "/" + file, isDirectory: &isDirectory), !isDirectory.boolValue,
-               !file.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-                relative.append(file)
-            }
-        }
+        let relative = Files.walk(source)
         for file in relative.sorted() {
             guard let bytes = PageWriter.read(source + "/" + file) else {
                 throw SiteError(.io, source + "/" + file, "cannot read the asset")

@@ -1,4 +1,3 @@
-import Foundation
 import SlotsiteCore
 
 /// A site's configuration, read once from `slotsite.yml` and passed down.
@@ -33,8 +32,9 @@ public struct SiteConfig: Sendable, Equatable {
 
     /// The path part of `baseURL`, e.g. `/` or `/site/`.
     public var basePath: String {
-        guard let scheme = baseURL.range(of: "://") else { return "/" }
-        let rest = baseURL[scheme.upperBound...]
+        let afterScheme = baseURL.hasPrefix("https://") ? 8 : baseURL.hasPrefix("http://") ? 7 : 0
+        guard afterScheme > 0 else { return "/" }
+        let rest = baseURL.dropFirst(afterScheme)
         guard let slash = rest.firstIndex(of: "/") else { return "/" }
         return String(rest[slash...])
     }
@@ -52,11 +52,11 @@ public struct SiteConfig: Sendable, Equatable {
     /// - Throws: `SiteError.badConfig` naming the file, line and key of an unknown key
     ///   or a bad value.
     public static func load(site: String) throws -> SiteConfig {
-        let root = URL(fileURLWithPath: site).standardizedFileURL.path
+        let root = Files.absolute(site)
         var config = SiteConfig(root: root)
         let path = root + "/" + fileName
-        guard FileManager.default.fileExists(atPath: path) else { return config }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard Files.exists(path) else { return config }
+        guard let text = Files.readText(path) else {
             throw SiteError(.badConfig, path, "cannot read the file as UTF-8")
         }
         for entry in try FlatYAML(text, file: path).entries {

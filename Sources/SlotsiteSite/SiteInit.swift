@@ -1,4 +1,3 @@
-import Foundation
 import SlotsiteStore
 
 /// Creates new site folders.
@@ -22,25 +21,18 @@ public enum SiteInit {
     /// `directory`, which must not exist or be empty.
     /// - Throws: `SiteError.io` when the folder has files or cannot be written.
     public static func create(at directory: String) throws {
-        let fm = FileManager.default
-        if let existing = try? fm.contentsOfDirectory(atPath: directory), !existing.isEmpty {
+        if let existing = Files.list(directory), !existing.isEmpty {
             throw SiteError(.io, directory, "the folder is not empty; choose a new one")
         }
-        do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try configTemplate.write(toFile: directory + "/" + SiteConfig.fileName, atomically: true, encoding: .utf8)
-            for file in DefaultTheme.files {
-                let path = directory + "/" + file.path
-                try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
-            }
-        } catch let e as SiteError {
-            throw e
-        } catch {
-            throw SiteError(.io, directory, "cannot write the new site (\(error.localizedDescription))")
+        try PageWriter.makeDirectories(directory)
+        try Files.write(configTemplate, to: directory + "/" + SiteConfig.fileName)
+        for file in DefaultTheme.files {
+            try Files.write(file.contents, to: directory + "/" + file.path)
         }
         let config = try SiteConfig.load(site: directory)
-        try PageWriter.makeDirectories((config.databasePath as NSString).deletingLastPathComponent)
+        if let slash = config.databasePath.lastIndex(of: "/") {
+            try PageWriter.makeDirectories(String(config.databasePath[..<slash]))
+        }
         do { _ = try Store(path: config.databasePath) } catch {
             throw SiteError(.store, config.databasePath, "\(error)")
         }

@@ -1,11 +1,12 @@
 // slotsite-cgi: run by the web server for every request under `cgi_url` (RFC 3875).
 // The site folder comes from SLOTSITE_SITE; everything else is in SlotsiteCGI.
-import Foundation
+// No Foundation here or below: a CGI starts once per request.
+import Glibc
 import SlotsiteCGI
 
 let (response, includeBody) = CGIApplication.respond(
-    variables: ProcessInfo.processInfo.environment,
+    variables: StandardStreams.environment(),
     readBody: StandardStreams.read,
-    now: Int64(Date().timeIntervalSince1970),
+    now: Int64(time(nil)),
     log: StandardStreams.log)
 StandardStreams.write(response.cgiOutput(includeBody: includeBody))

@@ -1,0 +1,246 @@
+/// The offsets of one time zone over time, read from a TZif file (RFC 8536): the
+/// transitions it lists and, after the last, the POSIX TZ rule of its footer.
+public struct ZoneRules: Sendable, Hashable {
+    /// Transition instants, ascending, and the offset in force from each on.
+    let transitions: [Int64]
+    let offsets: [Int32]
+    /// The offset before the first transition.
+    let initial: Int32
+    let footer: PosixRule?
+
+    /// Parses TZif bytes, version 1 to 4.
+    /// - Throws: `CoreError.invalidTimeZone` for anything that is not a TZif file.
+    public init(tzif bytes: [UInt8]) throws {
+        func bad() -> CoreError { CoreError(.invalidTimeZone, field: "timezone", "The time zone data is damaged.") }
+        var reader = TZifReader(bytes: bytes)
+        guard bytes.count >= 44, bytes[0..<4].elementsEqual("TZif".utf8) else { throw bad() }
+        let version = bytes[4]
+        var header = try reader.header()
+        if version >= 0x32 { // '2' and later: skip the 32-bit block, read the 64-bit one.
+            try reader.skip(header.blockSize(timeSize: 4))
+            header = try reader.header()
+        }
+        let timeSize = version >= 0x32 ? 8 : 4
+        var times: [Int64] = []
+        for _ in 0..<header.timecnt { times.append(try timeSize == 8 ? reader.int64() : Int64(reader.int32())) }
+        var indices: [Int] = []
+        for _ in 0..<header.timecnt { indices.append(Int(try reader.byte())) }
+        var types: [Int32] = []
+        for _ in 0..<header.typecnt {
+            types.append(try reader.int32())
+            try reader.skip(2)
+        }
+        guard !types.isEmpty, indices.allSatisfy({ $0 < types.count }) else { throw bad() }
+        try reader.skip(header.charcnt + header.leapcnt * (timeSize + 4) + header.isstdcnt + header.isutcnt)
+        transitions = times
+        offsets = indices.map { types[$0] }
+        initial = types[0]
+        if version >= 0x32, let text = reader.footer(), !text.isEmpty {
+            guard let rule = PosixRule(text) else { throw bad() }
+            footer = rule
+        } else {
+            footer = nil
+        }
+    }
+
+    /// UTC, with no transitions.
+    static let utc = ZoneRules(transitions: [], offsets: [], initial: 0, footer: nil)
+
+    private init(transitions: [Int64], offsets: [Int32], initial: Int32, footer: PosixRule?) {
+        self.transitions = transitions
+        self.offsets = offsets
+        self.initial = initial
+        self.footer = footer
+    }
+
+    /// Seconds east of UTC at `instant`.
+    public func offset(at instant: Int64) -> Int {
+        if let last = transitions.last, instant >= last, let footer { return footer.offset(at: instant) }
+        if transitions.isEmpty, let footer { return footer.offset(at: instant) }
+        // The last transition at or before the instant.
+        var low = 0, high = transitions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if transitions[mid] <= instant { low = mid + 1 } else { high = mid }
+        }
+        return Int(low == 0 ? initial : offsets[low - 1])
+    }
+}
+
+/// A POSIX TZ string such as `CET-1CEST,M3.5.0,M10.5.0/3`, as TZif footers carry.
+struct PosixRule: Sendable, Hashable {
+    /// Seconds east of UTC.
+    let standard: Int
+    let daylight: Int?
+    let start: DateRule?
+    let end: DateRule?
+
+    struct DateRule: Sendable, Hashable {
+        enum Day: Sendable, Hashable {
+            case julianNoLeap(Int)  // Jn: 1...365, February 29 never counted
+            case zeroBased(Int)     // n: 0...365
+            case monthWeekDay(month: Int, week: Int, weekday: Int)
+        }
+
+        let day: Day
+        /// Local wall-clock seconds after midnight at which the change happens.
+        let time: Int
+
+        /// Days since the epoch of this rule's date in `year`.
+        func date(in year: Int) -> Int64 {
+            let january1 = CivilDate(year: year, month: 1, day: 1)!.daysSinceEpoch
+            switch day {
+            case .julianNoLeap(let n):
+                let leap = CivilDate.daysIn(month: 2, year: year) == 29
+                return january1 + Int64(n - 1) + (leap && n > 59 ? 1 : 0)
+            case .zeroBased(let n):
+                return january1 + Int64(n)
+            case .monthWeekDay(let month, let week, let weekday):
+                let first = CivilDate(year: year, month: month, day: 1)!
+                var day = 1 + (weekday - first.weekday + 7) % 7 + 7 * (week - 1)
+                while day > CivilDate.daysIn(month: month, year: year) { day -= 7 }
+                return first.daysSinceEpoch + Int64(day - 1)
+            }
+        }
+    }
+
+    init?(_ text: String) {
+        var s = Substring(text)
+        guard PosixRule.name(&s) != nil, let std = PosixRule.time(&s) else { return nil }
+        standard = -std
+        guard !s.isEmpty else {
+            daylight = nil; start = nil; end = nil
+            return
+        }
+        guard PosixRule.name(&s) != nil else { return nil }
+        if let first = s.first, first != "," {
+            guard let dst = PosixRule.time(&s) else { return nil }
+            daylight = -dst
+        } else {
+            daylight = standard + 3600
+        }
+        guard s.first == ",", case let rest = s.dropFirst(), let comma = rest.firstIndex(of: ",") else { return nil }
+        guard let a = PosixRule.dateRule(rest[..<comma]), let b = PosixRule.dateRule(rest[rest.index(after: comma)...]) else { return nil }
+        start = a
+        end = b
+    }
+
+    func offset(at instant: Int64) -> Int {
+        guard let daylight, let start, let end else { return standard }
+        let year = CivilDate(daysSinceEpoch: Self.floorDiv(instant + Int64(standard), 86_400)).year
+        // Daylight time starts at a standard-time wall clock and ends at a daylight one.
+        let begins = start.date(in: year) * 86_400 + Int64(start.time) - Int64(standard)
+        let ends = end.date(in: year) * 86_400 + Int64(end.time) - Int64(daylight)
+        let inDaylight = begins < ends ? (instant >= begins && instant < ends) : !(instant >= ends && instant < begins)
+        return inDaylight ? daylight : standard
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+
+    private static func name(_ s: inout Substring) -> Substring? {
+        if s.first == "<" {
+            guard let close = s.firstIndex(of: ">") else { return nil }
+            let name = s[s.index(after: s.startIndex)..<close]
+            s = s[s.index(after: close)...]
+            return name
+        }
+        let name = s.prefix { $0.isLetter }
+        guard name.count >= 3 else { return nil }
+        s = s.dropFirst(name.count)
+        return name
+    }
+
+    /// `[+-]hh[:mm[:ss]]` in seconds.
+    private static func time(_ s: inout Substring) -> Int? {
+        var sign = 1
+        if s.first == "+" || s.first == "-" {
+            sign = s.first == "-" ? -1 : 1
+            s = s.dropFirst()
+        }
+        var parts: [Int] = []
+        while parts.count < 3 {
+            let digits = s.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, let v = Int(digits) else { return nil }
+            parts.append(v)
+            s = s.dropFirst(digits.count)
+            guard s.first == ":" else { break }
+            s = s.dropFirst()
+        }
+        while parts.count < 3 { parts.append(0) }
+        return sign * (parts[0] * 3600 + parts[1] * 60 + parts[2])
+    }
+
+    private static func dateRule(_ text: Substring) -> DateRule? {
+        var s = text
+        let day: DateRule.Day
+        if s.first == "M" {
+            let fields = s.dropFirst().prefix { $0 != "/" }.split(separator: ".").compactMap { Int($0) }
+            guard fields.count == 3, (1...12).contains(fields[0]), (1...5).contains(fields[1]), (0...6).contains(fields[2]) else { return nil }
+            day = .monthWeekDay(month: fields[0], week: fields[1], weekday: fields[2])
+        } else if s.first == "J" {
+            guard let n = Int(s.dropFirst().prefix { $0 != "/" }), (1...365).contains(n) else { return nil }
+            day = .julianNoLeap(n)
+        } else {
+            guard let n = Int(s.prefix { $0 != "/" }), (0...365).contains(n) else { return nil }
+            day = .zeroBased(n)
+        }
+        var time = 7200
+        if let slash = s.firstIndex(of: "/") {
+            s = s[s.index(after: slash)...]
+            guard let t = PosixRule.time(&s), s.isEmpty else { return nil }
+            time = t
+        }
+        return DateRule(day: day, time: time)
+    }
+}
+
+/// Big-endian reads over TZif bytes.
+private struct TZifReader {
+    let bytes: [UInt8]
+    var at = 0
+
+    struct Header {
+        let isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt: Int
+        func blockSize(timeSize: Int) -> Int {
+            timecnt * timeSize + timecnt + typecnt * 6 + charcnt + leapcnt * (timeSize + 4) + isstdcnt + isutcnt
+        }
+    }
+
+    mutating func header() throws -> Header {
+        guard at + 44 <= bytes.count, bytes[at..<at + 4].elementsEqual("TZif".utf8) else { throw CoreError(.invalidTimeZone, field: "timezone", "The time zone data is damaged.") }
+        at += 20
+        let c = try (0..<6).map { _ in Int(try int32()) }
+        guard c.allSatisfy({ $0 >= 0 && $0 < 1_000_000 }) else { throw CoreError(.invalidTimeZone, field: "timezone", "The time zone data is damaged.") }
+        return Header(isutcnt: c[0], isstdcnt: c[1], leapcnt: c[2], timecnt: c[3], typecnt: c[4], charcnt: c[5])
+    }
+
+    mutating func skip(_ n: Int) throws {
+        guard at + n <= bytes.count else { throw CoreError(.invalidTimeZone, field: "timezone", "The time zone data is damaged.") }
+        at += n
+    }
+
+    mutating func byte() throws -> UInt8 {
+        guard at < bytes.count else { throw CoreError(.invalidTimeZone, field: "timezone", "The time zone data is damaged.") }
+        defer { at += 1 }
+        return bytes[at]
+    }
+
+    mutating func int32() throws -> Int32 {
+        var v: UInt32 = 0
+        for _ in 0..<4 { v = v << 8 | UInt32(try byte()) }
+        return Int32(bitPattern: v)
+    }
+
+    mutating func int64() throws -> Int64 {
+        var v: UInt64 = 0
+        for _ in 0..<8 { v = v << 8 | UInt64(try byte()) }
+        return Int64(bitPattern: v)
+    }
+
+    /// The text between the newlines after the 64-bit block.
+    func footer() -> String? {
+        guard at < bytes.count, bytes[at] == 0x0A, let end = bytes[(at + 1)...].firstIndex(of: 0x0A) else { return nil }
+        return String(decoding: bytes[(at + 1)..<end], as: UTF8.self)
+    }
+}
+

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SlotsiteRender
+
+/// The few file-system reads the site layer needs, on POSIX calls: the CGI links no
+/// Foundation, which keeps its per-request start-up short.
+public enum Files {
+    public static func readText(_ path: String) -> String? {
+        PageWriter.read(path).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Names in `directory`, without `.` and `..`, or nil when it cannot be read.
+    public static func list(_ directory: String) -> [String]? {
+        guard let dir = opendir(directory) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Paths of the regular files under `directory`, relative to it, sorted; hidden
+    /// files and folders are skipped.
+    public static func walk(_ directory: String) -> [String] {
+        var out: [String] = []
+        func visit(_ relative: String) {
+            for name in list(relative.isEmpty ? directory : directory + "/" + relative) ?? [] where !name.hasPrefix(".") {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                if isDirectory(directory + "/" + path) { visit(path) } else { out.append(path) }
+            }
+        }
+        visit("")
+        return out.sorted()
+    }
+
+    /// Writes `text` to `path`, replacing it atomically, creating folders as needed.
+    /// - Throws: `SiteError.io`.
+    public static func write(_ text: String, to path: String) throws {
+        let slash = path.lastIndex(of: "/")!
+        let writer = PageWriter(output: String(path[..<slash]))
+        try writer.write(String(path[path.index(after: slash)...]), text.utf8)
+        try writer.flush()
+    }
+
+    /// `path` made absolute against the working folder, with `.` and `..` resolved.
+    public static func absolute(_ path: String) -> String {
+        var base: [Substring] = []
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: 4096)
+            if getcwd(&buffer, buffer.count) != nil {
+                base = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: "/")
+            }
+        }
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = base.popLast(); continue }
+            base.append(part)
+        }
+        return "/" + base.joined(separator: "/")
+    }
+
+    /// Seconds on a monotonic clock, for timing a build.
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+extension Templates {
+    /// A theme's templates read from `<directory>/<name>.mustache`.
+    public static func directory(_ directory: String) -> Templates {
+        Templates { name in
+            // Names come from templates, never from users; refuse paths anyway.
+            guard !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else { return nil }
+            let path = directory + "/" + name + ".mustache"
+            guard Files.exists(path) else { return nil }
+            guard let text = Files.readText(path) else {
+                throw SiteError(.badTemplate, path, "cannot read the template as UTF-8")
+            }
+            return text
+        }
+    }
+}
