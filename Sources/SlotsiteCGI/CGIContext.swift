@@ -125,16 +125,10 @@ final class CGIContext {
     }
 
     /// Re-renders the public pages a committed change touches. A failure here is a
-    /// fault (the change is saved): the pages are marked stale for the next
-    /// incremental build and the error propagates as a 500.
+    /// fault answered with a 500; the change is saved, and because it bumped its
+    /// professional's version, the next `build --incremental` renders those pages.
     func publish(_ change: SiteChange) throws {
-        let builder = SiteBuilder(config: config, store: try store(), templates: renderer.templates)
-        do {
-            _ = try builder.render(change, now: now)
-        } catch {
-            try? builder.markStale(change)
-            throw error
-        }
+        _ = try SiteBuilder(config: config, store: try store(), templates: renderer.templates).render(change, now: now)
     }
 }
 

@@ -108,13 +108,16 @@ public struct DirectoryView: MustacheContext {
     public let site: SiteView
     public let entries: [Entry]
     public let page: Int
-    public let pageCount: Int
+    /// The nearest pages before and after this one that exist.
+    public let previousPage: Int?
+    public let nextPage: Int?
 
-    public init(site: SiteView, entries: [Entry], page: Int, pageCount: Int) {
+    public init(site: SiteView, entries: [Entry], page: Int, previousPage: Int?, nextPage: Int?) {
         self.site = site
         self.entries = entries
         self.page = page
-        self.pageCount = pageCount
+        self.previousPage = previousPage
+        self.nextPage = nextPage
     }
 
     /// The path of directory page `page` under the site root: `` or `page/2/`.
@@ -126,10 +129,9 @@ public struct DirectoryView: MustacheContext {
         case "professionals": return .list(entries.map { .context(EntryView(entry: $0, root: site.root)) })
         case "hasProfessionals": return .bool(!entries.isEmpty)
         case "page": return .number(Double(page))
-        case "pageCount": return .number(Double(pageCount))
-        case "paginated": return .bool(pageCount > 1)
-        case "previousPage": return page > 1 ? .string(site.root + DirectoryView.path(ofPage: page - 1)) : .null
-        case "nextPage": return page < pageCount ? .string(site.root + DirectoryView.path(ofPage: page + 1)) : .null
+        case "paginated": return .bool(previousPage != nil || nextPage != nil)
+        case "previousPage": return previousPage.map { .string(site.root + DirectoryView.path(ofPage: $0)) } ?? .null
+        case "nextPage": return nextPage.map { .string(site.root + DirectoryView.path(ofPage: $0)) } ?? .null
         default: return nil
         }
     }

@@ -36,8 +36,9 @@ public struct PageRenderer {
                                    next: next.map { zone.local($0.range.start) })
     }
 
-    public func directory(_ entries: [DirectoryView.Entry], page: Int, pageCount: Int) throws -> String {
-        try render("directory", .context(DirectoryView(site: site, entries: entries, page: page, pageCount: pageCount)))
+    public func directory(_ entries: [DirectoryView.Entry], page: Int, previousPage: Int?, nextPage: Int?) throws -> String {
+        try render("directory", .context(DirectoryView(site: site, entries: entries, page: page,
+                                                       previousPage: previousPage, nextPage: nextPage)))
     }
 
     public func content(_ page: ContentPage) throws -> String {

@@ -30,11 +30,11 @@ public final class PageWriter {
     @discardableResult
     public func write(_ relativePath: String, _ bytes: some Collection<UInt8>) throws -> Bool {
         let path = output + "/" + relativePath
-        if let old = PageWriter.read(path), PageWriter.same(old, bytes) { return false }
         let slash = path.lastIndex(of: "/")!
         let folder = String(path[..<slash])
-        try PageWriter.makeDirectories(folder)
-        let temporary = folder + "/" + PageWriter.temporaryPrefix + String(getpid()) + "-" + path[path.index(after: slash)...]
+        // One mkdir tells both: a folder made just now holds no old file to compare.
+        if try !PageWriter.makeFolder(folder), let old = PageWriter.read(path), PageWriter.same(old, bytes) { return false }
+        let temporary = folder + "/" + PageWriter.temporaryPrefix + PageWriter.pid + "-" + path[path.index(after: slash)...]
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
         let wrote: Bool = bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(fd, $0) }
@@ -153,6 +153,22 @@ public final class PageWriter {
             done += n
         }
         return bytes
+    }
+
+    private static let pid = String(getpid())
+
+    /// Creates `folder` (and its parents) if needed.
+    /// - Returns: true when it did not exist before.
+    static func makeFolder(_ folder: String) throws -> Bool {
+        if mkdir(folder, 0o755) == 0 { return true }
+        switch errno {
+        case EEXIST: return false
+        case ENOENT:
+            try makeDirectories(folder)
+            return true
+        default:
+            throw error(folder, "cannot create the folder (\(String(cString: strerror(errno))))")
+        }
     }
 
     static func makeDirectories(_ path: String) throws {

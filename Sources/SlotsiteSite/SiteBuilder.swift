@@ -1,9 +1,20 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import SlotsiteCore
 import SlotsiteRender
 import SlotsiteStore
 
-/// Renders the store into the output folder: the whole site, the pages that went
-/// stale, or the pages one change touches. Every write happens under the site lock.
+/// Renders the store into the output folder: the whole site, the pages whose inputs
+/// changed or went stale, or the pages one change touches. Every write happens under
+/// the site lock.
+///
+/// Each page is recorded with a fingerprint of its inputs (theme, and the versions of
+/// the users it shows, which the store's triggers bump on every change) and the
+/// instant its earliest shown slot starts. A build renders only pages whose
+/// fingerprint differs or whose instant has passed, so an unchanged site costs a
+/// read of the page list and the user versions.
 public final class SiteBuilder {
     public let config: SiteConfig
     public let store: Store
@@ -15,141 +26,179 @@ public final class SiteBuilder {
         self.renderer = PageRenderer(config: config, templates: templates ?? Templates.directory(config.templatesPath))
     }
 
-    /// Renders every page; removes pages an earlier build wrote that no longer exist,
+    /// Brings the whole output up to date: profiles, directory pages, content pages,
+    /// sitemap and assets; removes pages an earlier build wrote that no longer exist
     /// and temporary files a crash left. Unchanged files are not rewritten.
     /// - Throws: `SiteError` for bad content, a bad template, or a file that cannot be written.
     public func buildAll(now: Int64, progress: ((Int, Int) -> Void)? = nil) throws -> BuildSummary {
+        try build(now: now, full: true, progress: progress)
+    }
+
+    /// For cron: re-renders only the profile and directory pages whose data changed
+    /// or whose earliest shown slot has started by `now` (and the sitemap when
+    /// profiles came or went). With no earlier build it builds everything.
+    public func buildIncremental(now: Int64) throws -> BuildSummary {
+        try build(now: now, full: false, progress: nil)
+    }
+
+    private func build(now: Int64, full: Bool, progress: ((Int, Int) -> Void)?) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
-        let content = try ContentPage.loadAll(from: config.contentPath)
         let before = try storeCall { try store.builtPages() }
+        if !full, before.isEmpty { return try build(now: now, full: true, progress: progress) }
+        let content = full ? try ContentPage.loadAll(from: config.contentPath) : []
+        let theme = config.themeFingerprint()
         var run = Run(writer: PageWriter(output: config.outputPath))
-        run.writer.sweepTemporaryFiles()
+        if full { run.writer.sweepTemporaryFiles() }
 
-        let total = try storeCall { try store.userCount() }
-        var entries: [DirectoryView.Entry] = []
-        var nextStarts: [Int64?] = []
-        try storeCall {
-            try store.forEachProfile(now: now) { record in
-                let first = record.freeSlots.first
-                try run.emit(PageRenderer.profilePath(record.user.handle), renderer.profile(record), staleAt: first?.range.start)
-                entries.append(renderer.directoryEntry(user: record.user, next: first))
-                nextStarts.append(first?.range.start)
-                if entries.count % 500 == 0 { progress?(entries.count, total) }
+        /// The earlier record of `path` when it is still what rendering would write.
+        func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
+            guard let old = before[path], old.fingerprint == fingerprint, old.staleAt.map({ $0 > now }) ?? true,
+                  Files.exists(config.outputPath + "/" + path) else { return nil }
+            return old
+        }
+
+        // Which profiles and directory pages need rendering, from versions alone.
+        let users = try storeCall { try store.userVersions() }
+        var renderIDs = Set<Int64>()
+        for user in users {
+            let path = PageRenderer.profilePath(user.handle)
+            if let kept = upToDate(path, "\(theme):p\(user.version)") { run.keep(kept) } else { renderIDs.insert(user.id) }
+        }
+        let pages = DirectoryPages(users: users, config: config)
+        var renderPages: [Int] = []
+        for page in pages.numbers {
+            if let kept = upToDate(PageRenderer.directoryPath(page), pages.fingerprint(page, theme: theme)) {
+                run.keep(kept)
+            } else {
+                renderPages.append(page)
             }
         }
-        let pageCount = max(1, (entries.count + config.pageSize - 1) / config.pageSize)
-        for page in 1...pageCount {
-            let range = min((page - 1) * config.pageSize, entries.count)..<min(page * config.pageSize, entries.count)
-            try run.emit(PageRenderer.directoryPath(page), renderer.directory(Array(entries[range]), page: page, pageCount: pageCount),
-                         staleAt: nextStarts[range].compactMap { $0 }.min())
+
+        // Profiles: stream everything when much changed, else fetch the few.
+        var entries: [Int64: (entry: DirectoryView.Entry, next: Int64?, version: Int64)] = [:]
+        let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
+        let workers = ProfileWorkers(config: config, count: renderIDs.count > 64 ? SiteBuilder.cores : 1, main: renderer)
+        var batch: [ProfileRecord] = []
+        func take(_ record: ProfileRecord) throws {
+            if entryIDs.contains(record.user.id) {
+                let first = record.freeSlots.first
+                entries[record.user.id] = (renderer.directoryEntry(user: record.user, next: first), first?.range.start, record.version)
+            }
+            guard renderIDs.contains(record.user.id) else { return }
+            batch.append(record)
+            if batch.count == 256 {
+                try workers.render(batch, theme: theme, into: &run)
+                batch.removeAll(keepingCapacity: true)
+                progress?(run.summary.written + run.summary.unchanged, users.count)
+            }
         }
-        for page in content where !page.draft {
-            try run.emit(page.slug + "/index.html", renderer.content(page), staleAt: nil)
+        if renderIDs.count + entryIDs.count > users.count / 8 {
+            try storeCall { try store.forEachProfile(now: now) { try take($0) } }
+        } else {
+            for id in renderIDs.sorted() {
+                if let record = try storeCall({ try store.profile(userID: id, now: now) }) { try take(record) }
+            }
         }
-        try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil)
-        try copyAssets(&run)
+        try workers.render(batch, theme: theme, into: &run)
+
+        // Directory pages.
+        for page in renderPages {
+            let members = pages.members(page)
+            var rows = members.compactMap { entries[$0.id] }
+            if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
+                rows = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
+                    .map { (renderer.directoryEntry(user: $0.user, next: $0.next), $0.next?.range.start, $0.version) }
+            }
+            try run.emit(PageRenderer.directoryPath(page),
+                         renderer.directory(rows.map(\.entry), page: page, previousPage: pages.before(page), nextPage: pages.after(page)),
+                         staleAt: rows.compactMap(\.next).min(), fingerprint: pages.fingerprint(page, theme: theme))
+        }
+
+        // Content pages and assets are the full build's; an incremental one keeps them.
+        if full {
+            for page in content where !page.draft {
+                try run.emit(page.slug + "/index.html", renderer.content(page), staleAt: nil, fingerprint: nil)
+            }
+            try copyAssets(&run)
+        } else {
+            let data = Set(run.produced.map(\.path))
+            for (path, record) in before where !data.contains(path) && path != "sitemap.xml"
+                && PageRenderer.handle(inProfilePath: path) == nil && PageRenderer.directoryPage(inPath: path) == nil {
+                run.keep(record)
+            }
+        }
+        try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil, fingerprint: nil)
         try run.writer.flush()
 
         let producedPaths = Set(run.produced.map(\.path))
         let removed = before.keys.filter { !producedPaths.contains($0) }.sorted()
         for path in removed { run.writer.remove(path) }
         run.summary.removed = removed.count
-        try storeCall { try store.recordPages(written: run.produced, removed: removed) }
+        let changed = run.produced.filter { before[$0.path] != $0 }
+        try storeCall { try store.recordPages(changed, removed: removed) }
         run.summary.seconds = Files.monotonicSeconds() - started
-        progress?(total, total)
+        progress?(users.count, users.count)
         return run.summary
     }
 
-    /// Re-renders only the pages whose earliest shown slot has started by `now`, and
-    /// pages marked stale by a change whose own re-render did not finish. With no
-    /// earlier build it builds everything.
-    public func buildIncremental(now: Int64) throws -> BuildSummary {
-        let started = Files.monotonicSeconds()
-        let pages: [String: Int64?]
-        do {
-            let lock = try SiteLock(path: config.lockPath)
-            defer { withExtendedLifetime(lock) {} }
-            pages = try storeCall { try store.builtPages() }
-        }
-        if pages.isEmpty { return try buildAll(now: now) }
-        let due = pages.compactMap { path, staleAt in (staleAt.map { $0 <= now } ?? false) ? path : nil }
-        var summary = try rerender(paths: due, now: now)
-        summary.seconds = Files.monotonicSeconds() - started
-        return summary
-    }
-
-    /// Re-renders the profile and directory pages of the given users, and the
-    /// sitemap when a profile appeared: what one CGI change touches.
+    /// Re-renders the pages one committed change touches: the professionals'
+    /// profiles and the directory pages that list them, and the sitemap when a
+    /// profile appeared. Its cost does not grow with the size of the site.
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
-        var summary = try rerender(paths: try paths(touchedBy: change), now: now, sitemap: change.addsPage)
-        summary.seconds = Files.monotonicSeconds() - started
-        return summary
-    }
-
-    /// Marks the pages a change will touch as stale, so that if the process dies
-    /// after committing and before rendering, the next incremental build renders them.
-    public func markStale(_ change: SiteChange) throws {
-        try storeCall { try store.recordPages(written: try paths(touchedBy: change).map { ($0, Int64.min) }) }
-    }
-
-    private func paths(touchedBy change: SiteChange) throws -> [String] {
-        var paths: [String] = []
-        for userID in change.userIDs {
-            guard let user = try storeCall({ try store.user(id: userID) }) else { continue }
-            paths.append(PageRenderer.profilePath(user.handle))
-            let page = try storeCall { try store.directoryPosition(of: userID) } / config.pageSize + 1
-            paths.append(PageRenderer.directoryPath(page))
-            // The first profile on a new directory page gives the page before it a "next" link.
-            if change.addsPage, page > 1, try storeCall({ try store.directoryPosition(of: userID) }) % config.pageSize == 0 {
-                paths.append(PageRenderer.directoryPath(page - 1))
-            }
-        }
-        return paths
-    }
-
-    private func rerender(paths: [String], now: Int64, sitemap: Bool = false) throws -> BuildSummary {
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
+        let theme = config.themeFingerprint()
         var run = Run(writer: PageWriter(output: config.outputPath))
         var removed: [String] = []
-        var pageCount: Int?
-        for path in Set(paths).sorted() {
-            if let handle = PageRenderer.handle(inProfilePath: path) {
-                if let user = try storeCall({ try store.user(handle: handle) }),
-                   let record = try storeCall({ try store.profile(userID: user.id, now: now) }) {
-                    try run.emit(path, renderer.profile(record), staleAt: record.freeSlots.first?.range.start)
-                } else {
-                    run.writer.remove(path)
-                    removed.append(path)
-                }
-            } else if let page = PageRenderer.directoryPage(inPath: path) {
-                if pageCount == nil {
-                    let users = try storeCall { try store.userCount() }
-                    pageCount = max(1, (users + config.pageSize - 1) / config.pageSize)
-                }
-                guard page <= pageCount! else {
-                    run.writer.remove(path)
-                    removed.append(path)
-                    continue
-                }
-                let rows = try storeCall { try store.directoryEntries(offset: (page - 1) * config.pageSize, limit: config.pageSize, now: now) }
-                try run.emit(path, renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, next: $0.next) },
-                                                      page: page, pageCount: pageCount!),
-                             staleAt: rows.compactMap { $0.next?.range.start }.min())
+        var pages = Set<Int>()
+        for userID in change.userIDs {
+            let page = config.directoryPage(of: userID)
+            pages.insert(page)
+            // A profile that opens a new directory page gives the page before it a "next" link.
+            if change.addsPage, page > 1, let before = try storeCall({ try store.userID(before: userID) }),
+               config.directoryPage(of: before) < page {
+                pages.insert(config.directoryPage(of: before))
+            }
+            guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { continue }
+            try run.emit(PageRenderer.profilePath(record.user.handle), renderer.profile(record),
+                         staleAt: record.freeSlots.first?.range.start, fingerprint: "\(theme):p\(record.version)")
+        }
+        for page in pages.sorted() {
+            if let path = try renderDirectoryPage(page, theme: theme, now: now, into: &run) {
+                run.writer.remove(path)
+                removed.append(path)
             }
         }
-        if sitemap {
-            var all = try storeCall { Array(try store.builtPages().keys) }
-            all += run.produced.map(\.path)
-            try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil)
+        if change.addsPage {
+            let all = try storeCall { Array(try store.builtPages().keys) } + run.produced.map(\.path)
+            try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
         try run.writer.flush()
         run.summary.removed = removed.count
-        try storeCall { try store.recordPages(written: run.produced, removed: removed) }
+        try storeCall { try store.recordPages(run.produced, removed: removed) }
+        run.summary.seconds = Files.monotonicSeconds() - started
         return run.summary
+    }
+
+    /// Renders directory page `page` from the store, with constant-time queries.
+    /// - Returns: the page's path when it no longer exists (it lists nobody).
+    private func renderDirectoryPage(_ page: Int, theme: String, now: Int64, into run: inout Run) throws -> String? {
+        let ids = config.userIDs(onPage: page)
+        let rows = try storeCall { try store.directoryEntries(ids: ids, now: now) }
+        let path = PageRenderer.directoryPath(page)
+        if rows.isEmpty, page > 1 { return path }
+        let previous = page == 1 ? nil : try storeCall { try store.userID(before: ids.lowerBound) }.map { config.directoryPage(of: $0) } ?? 1
+        let next = try storeCall { try store.userID(after: ids.upperBound) }.map { config.directoryPage(of: $0) }
+        var f = Fingerprint()
+        for row in rows { f.add(row.user.id); f.add(row.version) }
+        f.add(Int64(previous ?? 0)); f.add(Int64(next ?? 0))
+        try run.emit(path, renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, next: $0.next) },
+                                              page: page, previousPage: previous, nextPage: next),
+                     staleAt: rows.compactMap { $0.next?.range.start }.min(), fingerprint: "\(theme):d\(f.hex)")
+        return nil
     }
 
     /// The site-relative URLs of the HTML pages among `paths`, sorted, without duplicates.
@@ -160,12 +209,11 @@ public final class SiteBuilder {
 
     private func copyAssets(_ run: inout Run) throws {
         let source = config.templatesPath + "/assets"
-        let relative = Files.walk(source)
-        for file in relative.sorted() {
+        for file in Files.walk(source) {
             guard let bytes = PageWriter.read(source + "/" + file) else {
                 throw SiteError(.io, source + "/" + file, "cannot read the asset")
             }
-            try run.emit("assets/" + file, bytes, staleAt: nil)
+            try run.emit("assets/" + file, bytes, staleAt: nil, fingerprint: nil)
         }
     }
 
@@ -175,19 +223,115 @@ public final class SiteBuilder {
         }
     }
 
-    /// The pages one build step wrote or found unchanged.
+    static let cores = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+
+    /// The pages one build step wrote, found unchanged, or kept without rendering.
     struct Run {
         let writer: PageWriter
-            var produced: [(path: String, staleAt: Int64?)] = []
+        var produced: [PageRecord] = []
         var summary = BuildSummary()
 
-        mutating func emit(_ path: String, _ page: String, staleAt: Int64?) throws {
-            try emit(path, page.utf8, staleAt: staleAt)
+        mutating func emit(_ path: String, _ page: String, staleAt: Int64?, fingerprint: String?) throws {
+            try emit(path, page.utf8, staleAt: staleAt, fingerprint: fingerprint)
         }
 
-        mutating func emit(_ path: String, _ bytes: some Collection<UInt8>, staleAt: Int64?) throws {
+        mutating func emit(_ path: String, _ bytes: some Collection<UInt8>, staleAt: Int64?, fingerprint: String?) throws {
             if try writer.write(path, bytes) { summary.written += 1 } else { summary.unchanged += 1 }
-            produced.append((path, staleAt))
+            produced.append(PageRecord(path: path, staleAt: staleAt, fingerprint: fingerprint))
+        }
+
+        /// A page whose inputs did not change: not rendered, not read.
+        mutating func keep(_ record: PageRecord) {
+            summary.unchanged += 1
+            produced.append(record)
+        }
+    }
+}
+
+/// The directory's pages: which exist, whom each lists, their neighbours.
+struct DirectoryPages {
+    private let byPage: [Int: [(id: Int64, version: Int64)]]
+    /// Existing page numbers, ascending; page 1 always exists.
+    let numbers: [Int]
+
+    init(users: [(id: Int64, handle: String, version: Int64)], config: SiteConfig) {
+        var byPage: [Int: [(id: Int64, version: Int64)]] = [1: []]
+        for user in users { byPage[config.directoryPage(of: user.id), default: []].append((user.id, user.version)) }
+        self.byPage = byPage
+        numbers = byPage.keys.sorted()
+    }
+
+    func members(_ page: Int) -> [(id: Int64, version: Int64)] { byPage[page] ?? [] }
+
+    func before(_ page: Int) -> Int? { numbers.last { $0 < page } }
+    func after(_ page: Int) -> Int? { numbers.first { $0 > page } }
+
+    /// Must equal what `SiteBuilder.renderDirectoryPage` records for the same inputs.
+    func fingerprint(_ page: Int, theme: String) -> String {
+        var f = Fingerprint()
+        for member in members(page) { f.add(member.id); f.add(member.version) }
+        f.add(Int64(before(page) ?? 0)); f.add(Int64(after(page) ?? 0))
+        return "\(theme):d\(f.hex)"
+    }
+}
+
+/// Renders and writes profile pages on several threads, each with its own parsed
+/// templates and its own writer.
+final class ProfileWorkers: @unchecked Sendable {
+    private let workers: [Worker]
+
+    final class Worker: @unchecked Sendable {
+        let renderer: PageRenderer
+        let writer: PageWriter
+        var produced: [PageRecord] = []
+        var written = 0, unchanged = 0
+        var failure: Error?
+
+        init(renderer: PageRenderer, writer: PageWriter) {
+            self.renderer = renderer
+            self.writer = writer
+        }
+    }
+
+    init(config: SiteConfig, count: Int, main: PageRenderer) {
+        workers = (0..<count).map { i in
+            Worker(renderer: i == 0 ? main : PageRenderer(config: config, templates: Templates.directory(config.templatesPath)),
+                   writer: PageWriter(output: config.outputPath))
+        }
+    }
+
+    func render(_ records: [ProfileRecord], theme: String, into run: inout SiteBuilder.Run) throws {
+        guard !records.isEmpty else { return }
+        let workers = self.workers
+        DispatchQueue.concurrentPerform(iterations: workers.count) { w in
+            let worker = workers[w]
+            guard worker.failure == nil else { return }
+            do {
+                for i in stride(from: w, to: records.count, by: workers.count) {
+                    let record = records[i]
+                    let html = try worker.renderer.profile(record)
+                    if try worker.writer.write(PageRenderer.profilePath(record.user.handle), html.utf8) {
+                        worker.written += 1
+                    } else {
+                        worker.unchanged += 1
+                    }
+                    worker.produced.append(PageRecord(path: PageRenderer.profilePath(record.user.handle),
+                                                      staleAt: record.freeSlots.first?.range.start,
+                                                      fingerprint: "\(theme):p\(record.version)"))
+                }
+                try worker.writer.flush()
+            } catch {
+                worker.failure = error
+            }
+        }
+        for worker in workers {
+            if let failure = worker.failure { throw failure }
+            run.produced += worker.produced
+            run.summary.written += worker.written
+            run.summary.unchanged += worker.unchanged
+            worker.produced.removeAll()
+            worker.written = 0
+            worker.unchanged = 0
         }
     }
 }

@@ -66,6 +66,34 @@ enum Migrations {
         CREATE INDEX login_attempts_by_account ON login_attempts (account, at);
         CREATE INDEX login_attempts_by_address ON login_attempts (address, at);
         """),
+        ("4-versions-and-fingerprints", """
+        -- Every change to what a profile page shows bumps its owner's version, whoever
+        -- makes it (CGI, command line or plain SQL), so a build can skip pages whose
+        -- inputs are unchanged without reading them.
+        ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE pages ADD COLUMN fingerprint TEXT;
+        CREATE TRIGGER users_changed AFTER UPDATE OF handle, name, bio, timezone ON users
+            BEGIN UPDATE users SET version = version + 1 WHERE id = NEW.id; END;
+        CREATE TRIGGER skills_added AFTER INSERT ON skills
+            BEGIN UPDATE users SET version = version + 1 WHERE id = NEW.user_id; END;
+        CREATE TRIGGER skills_removed AFTER DELETE ON skills
+            BEGIN UPDATE users SET version = version + 1 WHERE id = OLD.user_id; END;
+        CREATE TRIGGER skills_changed AFTER UPDATE ON skills
+            BEGIN UPDATE users SET version = version + 1 WHERE id IN (OLD.user_id, NEW.user_id); END;
+        CREATE TRIGGER slots_added AFTER INSERT ON slots
+            BEGIN UPDATE users SET version = version + 1 WHERE id = NEW.user_id; END;
+        CREATE TRIGGER slots_removed AFTER DELETE ON slots
+            BEGIN UPDATE users SET version = version + 1 WHERE id = OLD.user_id; END;
+        CREATE TRIGGER slots_changed AFTER UPDATE ON slots
+            BEGIN UPDATE users SET version = version + 1 WHERE id IN (OLD.user_id, NEW.user_id); END;
+        CREATE TRIGGER bookings_added AFTER INSERT ON bookings
+            BEGIN UPDATE users SET version = version + 1 WHERE id = (SELECT user_id FROM slots WHERE id = NEW.slot_id); END;
+        CREATE TRIGGER bookings_removed AFTER DELETE ON bookings
+            BEGIN UPDATE users SET version = version + 1 WHERE id = (SELECT user_id FROM slots WHERE id = OLD.slot_id); END;
+        CREATE TRIGGER bookings_changed AFTER UPDATE ON bookings
+            BEGIN UPDATE users SET version = version + 1
+                  WHERE id IN (SELECT user_id FROM slots WHERE id IN (OLD.slot_id, NEW.slot_id)); END;
+        """),
     ]
 
     /// Applies every migration not yet recorded, each in its own write transaction.

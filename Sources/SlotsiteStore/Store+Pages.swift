@@ -1,23 +1,52 @@
+/// What the builder recorded about a file it wrote.
+public struct PageRecord: Sendable, Equatable {
+    public let path: String
+    /// When the page goes stale (its earliest shown slot starts); nil: only a data change does.
+    public let staleAt: Int64?
+    /// What the page was rendered from; equal fingerprints give equal bytes.
+    public let fingerprint: String?
+
+    public init(path: String, staleAt: Int64?, fingerprint: String?) {
+        self.path = path
+        self.staleAt = staleAt
+        self.fingerprint = fingerprint
+    }
+}
+
 extension Store {
-    /// The files the builder wrote, relative to the output folder, with the instant at
-    /// which each goes stale (nil: only a data change makes it stale).
-    public func builtPages() throws -> [String: Int64?] {
-        var pages: [String: Int64?] = [:]
-        try database.prepare("SELECT path, stale_at FROM pages").forEach {
-            pages[$0.text(0)] = $0.isNull(1) ? .some(nil) : $0.int(1)
+    /// The files the builder wrote, relative to the output folder.
+    public func builtPages() throws -> [String: PageRecord] {
+        var pages: [String: PageRecord] = [:]
+        try database.prepare("SELECT path, stale_at, fingerprint FROM pages").forEach {
+            let path = $0.text(0)
+            pages[path] = PageRecord(path: path, staleAt: $0.isNull(1) ? nil : $0.int(1), fingerprint: $0.isNull(2) ? nil : $0.text(2))
         }
         return pages
     }
 
-    /// Records pages written (with their stale instant) and forgets removed ones, in one transaction.
-    public func recordPages(written: [(path: String, staleAt: Int64?)], removed: [String] = []) throws {
+    /// Records pages written or checked and forgets removed ones, in one transaction.
+    public func recordPages(_ written: [PageRecord], removed: [String] = []) throws {
         try database.writeTransaction {
-            let upsert = try database.prepare("INSERT OR REPLACE INTO pages (path, stale_at) VALUES (?, ?)")
+            let upsert = try database.prepare("INSERT OR REPLACE INTO pages (path, stale_at, fingerprint) VALUES (?, ?, ?)")
             for page in written {
-                try upsert.bind(.text(page.path), page.staleAt.map { .int($0) } ?? .null).run()
+                try upsert.bind(.text(page.path), page.staleAt.map { .int($0) } ?? .null, page.fingerprint.map { .text($0) } ?? .null).run()
             }
             let delete = try database.prepare("DELETE FROM pages WHERE path = ?")
             for path in removed { try delete.bind(.text(path)).run() }
         }
+    }
+
+    /// Every user's id, handle and version, by id: enough to tell which pages changed.
+    public func userVersions() throws -> [(id: Int64, handle: String, version: Int64)] {
+        var rows: [(Int64, String, Int64)] = []
+        try database.prepare("SELECT id, handle, version FROM users ORDER BY id").forEach {
+            rows.append(($0.int(0), $0.text(1), $0.int(2)))
+        }
+        return rows
+    }
+
+    /// A user's version, or nil when the user is gone.
+    public func version(of userID: Int64) throws -> Int64? {
+        try database.prepare("SELECT version FROM users WHERE id = ?").bind(.int(userID)).scalar()
     }
 }

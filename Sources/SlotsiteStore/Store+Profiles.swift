@@ -5,6 +5,8 @@ public struct ProfileRecord: Sendable, Equatable {
     public let user: User
     /// Free slots starting after the build's clock, by start time.
     public let freeSlots: [Slot]
+    /// The user's version when this was read.
+    public let version: Int64
 }
 
 extension Store {
@@ -19,7 +21,7 @@ extension Store {
     /// starting after `now`: three ordered queries merged, so memory holds one profile.
     public func forEachProfile(now: Int64, _ body: (ProfileRecord) throws -> Void) throws {
         try database.readTransaction {
-            let users = try database.prepare("SELECT \(Store.userColumns) FROM users ORDER BY id")
+            let users = try database.prepare("SELECT \(Store.userColumns), version FROM users ORDER BY id")
             let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
             let slots = try database.prepare(Store.freeSlotsSQL).bind(.int(now), .null)
             var skillRow = try skills.step()
@@ -38,7 +40,7 @@ extension Store {
                     }
                     slotRow = try slots.step()
                 }
-                try body(ProfileRecord(user: readUser(users, skills: names), freeSlots: free))
+                try body(ProfileRecord(user: readUser(users, skills: names), freeSlots: free, version: users.int(6)))
             }
         }
     }
@@ -46,41 +48,47 @@ extension Store {
     /// One profile with its free slots after `now`, or nil when the user is gone.
     public func profile(userID: Int64, now: Int64) throws -> ProfileRecord? {
         try database.readTransaction {
-            guard let user = try user(id: userID) else { return nil }
+            guard let user = try user(id: userID), let version = try version(of: userID) else { return nil }
             var free: [Slot] = []
             try database.prepare(Store.freeSlotsSQL).bind(.int(now), .int(userID)).forEach {
                 free.append(Slot(id: $0.int(0), userID: userID, range: TimeRange(start: $0.int(2), end: $0.int(3))))
             }
-            return ProfileRecord(user: user, freeSlots: free)
+            return ProfileRecord(user: user, freeSlots: free, version: version)
         }
     }
 
-    /// Users `offset ..< offset + limit` in id order, each with skills and the first
-    /// free slot after `now`: exactly what one directory page lists.
-    public func directoryEntries(offset: Int, limit: Int, now: Int64) throws -> [(user: User, next: Slot?)] {
+    /// The users with ids in `ids`, each with skills, version and the first free slot
+    /// after `now`: exactly what one directory page lists.
+    public func directoryEntries(ids: ClosedRange<Int64>, now: Int64) throws -> [(user: User, version: Int64, next: Slot?)] {
         try database.readTransaction {
-            var rows: [(User, Slot?)] = []
-            let s = try database.prepare("""
+            var pending: [(User, Int64, Int64?)] = []
+            try database.prepare("""
                 SELECT \(Store.userColumns),
                   (SELECT s.id FROM slots s WHERE s.user_id = u.id AND s.starts_at > ?1
                      AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
-                   ORDER BY s.starts_at, s.id LIMIT 1)
-                FROM users u ORDER BY u.id LIMIT ?2 OFFSET ?3
-                """).bind(.int(now), .int(Int64(limit)), .int(Int64(offset)))
-            var pending: [(User, Int64?)] = []
-            try s.forEach { pending.append((readUser($0, skills: []), $0.isNull(6) ? nil : $0.int(6))) }
-            for (user, slotID) in pending {
-                rows.append((User(id: user.id, handle: user.handle, name: user.name, email: user.email, bio: user.bio,
-                                  timezone: user.timezone, skills: try skills(of: user.id)),
-                             try slotID.flatMap { try slot(id: $0) }))
+                   ORDER BY s.starts_at, s.id LIMIT 1), version
+                FROM users u WHERE u.id BETWEEN ?2 AND ?3 ORDER BY u.id
+                """).bind(.int(now), .int(ids.lowerBound), .int(ids.upperBound)).forEach {
+                pending.append((readUser($0, skills: []), $0.int(7), $0.isNull(6) ? nil : $0.int(6)))
             }
-            return rows
+            return try pending.map { user, version, slotID in
+                (User(id: user.id, handle: user.handle, name: user.name, email: user.email, bio: user.bio,
+                      timezone: user.timezone, skills: try skills(of: user.id)),
+                 version, try slotID.flatMap { try slot(id: $0) })
+            }
         }
     }
 
-    /// How many users have an id below `userID`: the user's place in the directory.
-    public func directoryPosition(of userID: Int64) throws -> Int {
-        Int(try database.prepare("SELECT count(*) FROM users WHERE id < ?").bind(.int(userID)).scalar() ?? 0)
+    /// The largest user id below `id`, if any.
+    public func userID(before id: Int64) throws -> Int64? {
+        try database.prepare("SELECT max(id) FROM users WHERE id < ?").bind(.int(id)).scalar().flatMap { $0 == 0 ? nil : $0 }
+    }
+
+    /// The smallest user id above `id`, if any.
+    public func userID(after id: Int64) throws -> Int64? {
+        let s = try database.prepare("SELECT min(id) FROM users WHERE id > ?").bind(.int(id))
+        guard try s.step(), !s.isNull(0) else { return nil }
+        return s.int(0)
     }
 
     public func userCount() throws -> Int {

@@ -142,10 +142,39 @@ struct StoreTests {
         try t.store.forEachProfile(now: now + 5 * 3600) { later.append($0.freeSlots.map(\.id)) }
         #expect(later == [[], [], []])
         #expect(try t.store.profile(userID: a, now: now)?.freeSlots.map(\.id) == [s2])
-        let page = try t.store.directoryEntries(offset: 1, limit: 2, now: now)
+        let page = try t.store.directoryEntries(ids: 2...3, now: now)
         #expect(page.map(\.user.handle) == ["bob", "cyd"])
         #expect(page[1].next?.id == s3)
-        #expect(try t.store.directoryPosition(of: c) == 2)
+        #expect(try t.store.userID(before: c) == b)
+        #expect(try t.store.userID(after: c) == nil)
+        #expect(try t.store.userID(before: a) == nil)
+    }
+
+    @Test func everyChangeToWhatAProfileShowsBumpsItsVersion() throws {
+        let t = try TemporaryStore()
+        let a = try t.user("ada")
+        let b = try t.user("bob")
+        var last = try #require(try t.store.version(of: a))
+        func bumped(_ what: String) throws {
+            let now = try #require(try t.store.version(of: a))
+            #expect(now > last, "\(what) bumps the version")
+            last = now
+        }
+        try t.store.updateProfile(userID: a, name: "Ada L", bio: "x", skills: ["Swift"], timezone: "UTC", now: now)
+        try bumped("profile update")
+        let slot = try t.store.createSlot(userID: a, range: range(1, 2), now: now)
+        try bumped("new slot")
+        let bobBefore = try t.store.version(of: b)
+        let booking = try t.store.book(slotID: slot, clientID: b, note: "", now: now).bookingID
+        try bumped("booking")
+        #expect(try t.store.version(of: b) == bobBefore, "the client's page does not change")
+        try t.store.cancelBooking(id: booking, by: b, now: now)
+        try bumped("cancellation")
+        try t.store.deleteSlot(id: slot, userID: a)
+        try bumped("deleted slot")
+        try t.store.database.execute("UPDATE slots SET starts_at = starts_at WHERE user_id = \(a)")
+        try t.store.database.execute("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (\(a), \(now + 90000), \(now + 93600))")
+        try bumped("plain SQL")
     }
 
     @Test func removingAUserRemovesTheirSlotsAndBookings() throws {

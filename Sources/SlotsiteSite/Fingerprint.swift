@@ -1,0 +1,50 @@
+/// A 64-bit FNV-1a hash: cheap, stable across runs and platforms, for telling
+/// whether a page's inputs changed. Not for security.
+struct Fingerprint {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
+        for b in bytes {
+            state ^= UInt64(b)
+            state = state &* 0x0000_0100_0000_01B3
+        }
+        state ^= 0xFF // separator, so ("ab","c") and ("a","bc") differ
+        state = state &* 0x0000_0100_0000_01B3
+    }
+
+    mutating func add(_ text: String) { add(text.utf8) }
+    mutating func add(_ number: Int64) { add(String(number).utf8) }
+
+    var hex: String {
+        let digits = String(state, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+extension SiteConfig {
+    /// Bumped whenever the code that renders pages changes its output, so that pages
+    /// rendered by an older program are rendered again.
+    static let renderFormat: Int64 = 1
+
+    /// What every page depends on besides its data: the render format, the settings
+    /// pages show and every template's bytes.
+    func themeFingerprint() -> String {
+        var f = Fingerprint()
+        f.add(SiteConfig.renderFormat)
+        for setting in [title, baseURL, cgiURL, String(pageSize)] { f.add(setting) }
+        for file in Files.walk(templatesPath) where file.hasSuffix(".mustache") {
+            f.add(file)
+            f.add(PageWriter.read(templatesPath + "/" + file) ?? [])
+        }
+        return f.hex
+    }
+
+    /// The directory page that lists user `id`: users 1–50 on page 1, 51–100 on page 2,
+    /// and so on, so a change to one professional touches exactly one page.
+    func directoryPage(of id: Int64) -> Int { Int((id - 1) / Int64(pageSize)) + 1 }
+
+    /// The user ids directory page `page` lists.
+    func userIDs(onPage page: Int) -> ClosedRange<Int64> {
+        Int64(page - 1) * Int64(pageSize) + 1...Int64(page) * Int64(pageSize)
+    }
+}
