@@ -12,9 +12,17 @@ public struct ProfileRecord: Sendable, Equatable {
 extension Store {
     static let freeSlotsSQL = """
         SELECT s.id, s.user_id, s.starts_at, s.ends_at FROM slots s
-        WHERE s.starts_at > ?1 AND (?2 IS NULL OR s.user_id = ?2)
+        WHERE s.starts_at > ?1
           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
         ORDER BY s.user_id, s.starts_at, s.id
+        """
+
+    /// One professional's free slots: a range of the (user_id, starts_at) index.
+    static let freeSlotsOfUserSQL = """
+        SELECT s.id, s.user_id, s.starts_at, s.ends_at FROM slots s
+        WHERE s.user_id = ?2 AND s.starts_at > ?1
+          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
+        ORDER BY s.starts_at, s.id
         """
 
     /// Streams every profile in user-id order, each with its skills and free slots
@@ -23,7 +31,7 @@ extension Store {
         try database.readTransaction {
             let users = try database.prepare("SELECT \(Store.userColumns), version FROM users ORDER BY id")
             let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
-            let slots = try database.prepare(Store.freeSlotsSQL).bind(.int(now), .null)
+            let slots = try database.prepare(Store.freeSlotsSQL).bind(.int(now))
             var skillRow = try skills.step()
             var slotRow = try slots.step()
             while try users.step() {
@@ -50,7 +58,7 @@ extension Store {
         try database.readTransaction {
             guard let user = try user(id: userID), let version = try version(of: userID) else { return nil }
             var free: [Slot] = []
-            try database.prepare(Store.freeSlotsSQL).bind(.int(now), .int(userID)).forEach {
+            try database.prepare(Store.freeSlotsOfUserSQL).bind(.int(now), .int(userID)).forEach {
                 free.append(Slot(id: $0.int(0), userID: userID, range: TimeRange(start: $0.int(2), end: $0.int(3))))
             }
             return ProfileRecord(user: user, freeSlots: free, version: version)
