@@ -5,7 +5,9 @@
 public final class Templates {
     private let load: (String) throws -> String?
     private var cache: [String: MustacheTemplate?] = [:]
-    private static let maxDepth = 100
+    /// Partials, parents and block overrides nested deeper than this are an error:
+    /// a template that includes itself would otherwise recurse until the stack ends.
+    private static let maxDepth = 64
 
     /// Templates given as source text by name (tests, built-in themes).
     public convenience init(sources: [String: String]) {
@@ -75,8 +77,11 @@ public final class Templates {
                 try renderNamed(name, indent: indent, stack: &stack, blocks: merged, depth: depth, into: &out)
             case .block(let block):
                 if let override = blocks[block.name] {
+                    guard depth < Templates.maxDepth else {
+                        throw RenderError(.unclosedSection, template: block.name, line: 0, "blocks nested more than \(Templates.maxDepth) deep")
+                    }
                     var inner = ""
-                    try render(override.nodes, &stack, blocks: blocks, depth: depth, into: &inner)
+                    try render(override.nodes, &stack, blocks: blocks, depth: depth + 1, into: &inner)
                     out += MustacheTemplate.reindent(inner, to: block.expansionIndent, firstLine: block.standalone)
                 } else {
                     try render(block.nodes, &stack, blocks: blocks, depth: depth, into: &out)

@@ -4,6 +4,8 @@
 import Glibc
 import SlotsiteCGI
 
+// A file-size limit must fail a write (answered 500), not kill the process mid-page.
+signal(SIGXFSZ, SIG_IGN)
 let (response, includeBody) = CGIApplication.respond(
     variables: StandardStreams.environment(),
     readBody: StandardStreams.read,

@@ -50,5 +50,8 @@ struct TemplatesTests {
 
     @Test func runawayRecursionIsAnError() {
         #expect(throws: RenderError.self) { try render("{{>main}}", [:]) }
+        // Found by scripts/fuzz: an override that contains its own block recursed without bound.
+        #expect(throws: RenderError.self) { try render("{{<layout}}{{$main}}{{$main}}x{{/main}}{{/main}}{{/layout}}", [:], partials: ["layout": "[{{$main}}{{/main}}]"]) }
+        #expect(throws: RenderError.self) { try render("{{<main}}{{/main}}", [:]) }
     }
 }

@@ -3,69 +3,12 @@
 127.0.0.1, driving every route of SPEC over HTTP and checking the public pages after
 each change. Usage: e2e.py BUILD_DIR. Prints 'N passed, N failed' and exits non-zero
 on any failure."""
-import http.client, os, re, shutil, socket, sqlite3, subprocess, sys, tempfile, time, filecmp
+import os, re, sqlite3, sys, time
 
-BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug")
-SLOTSITE, CGI = os.path.join(BIN, "slotsite"), os.path.join(BIN, "slotsite-cgi")
-passed, failed = 0, 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checks, Client, Site  # noqa: E402
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def run(*args, stdin=None):
-    return subprocess.run([SLOTSITE, *args], input=stdin, capture_output=True, text=True, check=True).stdout
-
-
-class Client:
-    """One browser: keeps its session cookie and sends same-origin headers."""
-
-    def __init__(self, port):
-        self.port, self.cookie = port, None
-
-    def request(self, method, path, body=None, headers=None, raw=False):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        h = {} if headers is None else dict(headers)
-        if self.cookie and "Cookie" not in h:
-            h["Cookie"] = self.cookie
-        if body is not None and not raw:
-            body = "&".join(f"{k}={quote(v)}" for k, v in body)
-            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read().decode("utf-8", "replace")
-        for name, value in r.getheaders():
-            if name.lower() == "set-cookie":
-                pair = value.split(";")[0]
-                self.cookie = None if pair.endswith("=") else pair
-        conn.close()
-        return r, data
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, fields=(), headers=None, **kw):
-        h = {"Sec-Fetch-Site": "same-origin"} if headers is None else headers
-        return self.request("POST", path, body=list(fields), headers=h, **kw)
-
-
-def quote(v):
-    from urllib.parse import quote_plus
-    return quote_plus(v, safe="")
+check = Checks()
 
 
 def slot_ids(html):
@@ -73,77 +16,23 @@ def slot_ids(html):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="slotsite-e2e-")
-    site = os.path.join(work, "site")
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    run("init", site)
-    with open(os.path.join(site, "slotsite.yml"), "w") as f:
-        f.write(f"title: E2E\nbase_url: {origin}/\ntimezone: Europe/Berlin\n")
-    run("seed", "--site", site, "--users", "3", "--slots-per-user", "8", "--seed", "3")
-    run("build", "--site", site)
-    conf = os.path.join(work, "lighttpd.conf")
-    with open(conf, "w") as f:
-        f.write(f"""
-server.modules = ("mod_indexfile", "mod_alias", "mod_setenv", "mod_cgi", "mod_staticfile")
-server.document-root = "{site}/public"
-server.bind = "127.0.0.1"
-server.port = {port}
-server.errorlog = "{work}/error.log"
-# Pages are replaced by rename; do not serve a cached stat of the old file.
-server.stat-cache-engine = "disable"
-index-file.names = ("index.html")
-mimetype.assign = (".html" => "text/html; charset=utf-8", ".css" => "text/css; charset=utf-8", ".xml" => "application/xml")
-alias.url = ("/cgi-bin/slotsite" => "{CGI}")
-$HTTP["url"] =~ "^/cgi-bin/slotsite(/|$)" {{ cgi.assign = ("" => "") }}
-setenv.add-environment = ("SLOTSITE_SITE" => "{site}")
-""")
-    server = subprocess.Popen(["lighttpd", "-D", "-f", conf])
+    site = Site(sys.argv[1] if len(sys.argv) > 1 else ".build/debug").start()
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         try:
-            scenario(site, port, origin)
+            scenario(site.dir, site.port, site.origin)
         except Exception as e:
             import traceback
             traceback.print_exc()
             check(False, f"scenario raised {e!r}")
         # When requests have settled, public/ equals a fresh full build.
-        copy = os.path.join(work, "fresh")
-        os.makedirs(copy)
-        for name in ("slotsite.yml", "templates", "content"):
-            src = os.path.join(site, name)
-            (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(copy, name))
-        os.makedirs(os.path.join(copy, "data"))
-        db = sqlite3.connect(os.path.join(site, "data", "slotsite.db"))
-        db.execute(f"VACUUM INTO '{copy}/data/slotsite.db'")
-        db.close()
-        sqlite3.connect(os.path.join(copy, "data", "slotsite.db")).execute("DELETE FROM pages").connection.commit()
-        run("build", "--site", copy)
-        cmp = filecmp.dircmp(os.path.join(site, "public"), os.path.join(copy, "public"))
-        diffs = []
-
-        def walk(c, prefix=""):
-            diffs.extend(prefix + x for x in c.left_only + c.right_only + c.diff_files + c.funny_files)
-            for name, sub in c.subdirs.items():
-                walk(sub, prefix + name + "/")
-        walk(cmp)
+        diffs = site.fresh_build_differences()
         check(diffs == [], f"public/ equals a fresh full build (differs: {diffs[:5]})")
     finally:
-        server.terminate()
-        server.wait()
-        if failed:
-            print(open(os.path.join(work, "error.log")).read()[-3000:])
-        if os.environ.get("KEEP_E2E"):
-            print("kept", work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print(f"e2e: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+        if check.failed:
+            print(site.error_log()[-3000:])
+        site.stop()
+    print(f"e2e: {check.passed} passed, {check.failed} failed")
+    sys.exit(1 if check.failed else 0)
 
 
 def scenario(site, port, origin):
