@@ -1,1 +1,8 @@
 #include <sqlite3.h>
+
+/* sqlite3_db_config is variadic, which Swift cannot call: wrap the one use. Leaving
+ * the WAL in place when a connection closes spares every CGI process a checkpoint
+ * and the next one a new WAL file; SQLite's auto-checkpoint still bounds the WAL. */
+static inline int slotsite_keep_wal_on_close(sqlite3 *db) {
+    return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
+}

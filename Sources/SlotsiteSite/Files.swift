@@ -20,6 +20,14 @@ public enum Files {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Size, modification time and inode of a file, as one string ("" when missing):
+    /// what changes when the file is edited or replaced.
+    public static func identity(_ path: String) -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return "" }
+        return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ino)"
+    }
+
     /// Names in `directory`, without `.` and `..`, or nil when it cannot be read.
     public static func list(_ directory: String) -> [String]? {
         guard let dir = opendir(directory) else { return nil }

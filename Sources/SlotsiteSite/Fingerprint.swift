@@ -27,14 +27,15 @@ extension SiteConfig {
     static let renderFormat: Int64 = 1
 
     /// What every page depends on besides its data: the render format, the settings
-    /// pages show and every template's bytes.
+    /// pages show and every template file, by name, size and modification time (a
+    /// stat each, so the CGI need not read templates it does not render).
     func themeFingerprint() -> String {
         var f = Fingerprint()
         f.add(SiteConfig.renderFormat)
         for setting in [title, baseURL, cgiURL, String(pageSize)] { f.add(setting) }
-        for file in Files.walk(templatesPath) where file.hasSuffix(".mustache") {
-            f.add(file)
-            f.add(PageWriter.read(templatesPath + "/" + file) ?? [])
+        for name in Files.list(templatesPath) ?? [] where name.hasSuffix(".mustache") {
+            f.add(name)
+            f.add(Files.identity(templatesPath + "/" + name))
         }
         return f.hex
     }

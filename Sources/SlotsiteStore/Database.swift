@@ -26,6 +26,7 @@ public final class Database {
         try execute("PRAGMA foreign_keys = ON")
         if !readOnly {
             try execute("PRAGMA journal_mode = WAL")
+            slotsite_keep_wal_on_close(db)
         }
         try execute("PRAGMA synchronous = FULL")
     }

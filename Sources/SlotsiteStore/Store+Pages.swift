@@ -25,7 +25,14 @@ extension Store {
     }
 
     /// Records pages written or checked and forgets removed ones, in one transaction.
+    ///
+    /// This list is a cache that heals itself (a lost record only makes the next
+    /// build render a page again), so its commit is not fsynced: a power cut may lose
+    /// it, a crashed process cannot.
     public func recordPages(_ written: [PageRecord], removed: [String] = []) throws {
+        guard !written.isEmpty || !removed.isEmpty else { return }
+        try database.execute("PRAGMA synchronous = NORMAL")
+        defer { try? database.execute("PRAGMA synchronous = FULL") }
         try database.writeTransaction {
             let upsert = try database.prepare("INSERT OR REPLACE INTO pages (path, stale_at, fingerprint) VALUES (?, ?, ?)")
             for page in written {
