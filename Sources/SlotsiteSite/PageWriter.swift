@@ -106,11 +106,12 @@ public final class PageWriter {
     }
 
     /// Deletes temporary files that a killed writer left anywhere under the output.
-    /// - Returns: how many were removed.
+    /// - Returns: the paths of the other files, relative to the output folder (one
+    ///   walk answers both "what is left over" and "what exists").
     @discardableResult
-    public func sweepTemporaryFiles() -> Int {
-        var removed = 0
-        func walk(_ folder: String) {
+    public func sweepTemporaryFiles() -> Set<String> {
+        var files = Set<String>()
+        func walk(_ folder: String, _ relative: String) {
             guard let dir = opendir(folder) else { return }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
@@ -120,14 +121,16 @@ public final class PageWriter {
                 if name == "." || name == ".." { continue }
                 let path = folder + "/" + name
                 if entry.pointee.d_type == UInt8(DT_DIR) {
-                    walk(path)
-                } else if name.hasPrefix(PageWriter.temporaryPrefix), unlink(path) == 0 {
-                    removed += 1
+                    walk(path, relative + name + "/")
+                } else if name.hasPrefix(PageWriter.temporaryPrefix) {
+                    unlink(path)
+                } else {
+                    files.insert(relative + name)
                 }
             }
         }
-        walk(output)
-        return removed
+        walk(output, "")
+        return files
     }
 
     static func same(_ old: [UInt8], _ new: some Collection<UInt8>) -> Bool {

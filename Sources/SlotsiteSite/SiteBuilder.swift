@@ -50,12 +50,13 @@ public final class SiteBuilder {
         let content = full ? try ContentPage.loadAll(from: config.contentPath) : []
         let theme = config.themeFingerprint()
         var run = Run(writer: PageWriter(output: config.outputPath))
-        if full { run.writer.sweepTemporaryFiles() }
+        // A full build sweeps and lists the output in one walk; an incremental one trusts its records.
+        let existing: Set<String>? = full ? run.writer.sweepTemporaryFiles() : nil
 
         /// The earlier record of `path` when it is still what rendering would write.
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
             guard let old = before[path], old.fingerprint == fingerprint, old.staleAt.map({ $0 > now }) ?? true,
-                  Files.exists(config.outputPath + "/" + path) else { return nil }
+                  existing?.contains(path) ?? Files.exists(config.outputPath + "/" + path) else { return nil }
             return old
         }
 
