@@ -25,10 +25,7 @@ struct UserCommand: ParsableCommand {
                 let name = try Account.name(self.name)
                 let email = try Account.email(self.email)
                 let zone = try Zone(timezone ?? site.config.timezone)
-                guard let password = readPassword(prompt: "Password for \(handle): ") else {
-                    throw CoreError(.invalidPassword, field: "password", "no password on standard input")
-                }
-                let hash = try PasswordHasher.standard.hash(try Account.password(password))
+                let hash = try newPasswordHash(prompt: "Password for \(handle): ")
                 do {
                     try site.store.createUser(handle: handle, name: name, email: email, passwordHash: hash,
                                               timezone: zone.identifier, now: currentTime())
@@ -65,10 +62,7 @@ struct UserCommand: ParsableCommand {
                 guard try site.store.user(handle: handle) != nil else {
                     throw CoreError(.invalidHandle, field: "handle", "no account \(handle)")
                 }
-                guard let password = readPassword(prompt: "New password for \(handle): ") else {
-                    throw CoreError(.invalidPassword, field: "password", "no password on standard input")
-                }
-                let hash = try PasswordHasher.standard.hash(try Account.password(password))
+                let hash = try newPasswordHash(prompt: "New password for \(handle): ")
                 try site.store.setPasswordHash(handle: handle, hash, now: currentTime())
                 print("password of \(handle) changed")
             }
@@ -91,4 +85,13 @@ struct UserCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Reads a password from standard input, checks the length rules and hashes it.
+/// - Throws: `CoreError.invalidPassword` when none is given or it breaks a rule.
+private func newPasswordHash(prompt: String) throws -> String {
+    guard let password = readPassword(prompt: prompt) else {
+        throw CoreError(.invalidPassword, field: "password", "no password on standard input")
+    }
+    return try PasswordHasher.standard.hash(try Account.password(password))
 }
