@@ -57,7 +57,18 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-12-01`
     public var description: String {
-        Digits.pad(year, 4) + "-" + Digits.pad(month, 2) + "-" + Digits.pad(day, 2)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10)
+        append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func append(to bytes: inout [UInt8]) {
+        Digits.append(year, width: 4, to: &bytes)
+        bytes.append(0x2D)
+        Digits.append(month, width: 2, to: &bytes)
+        bytes.append(0x2D)
+        Digits.append(day, width: 2, to: &bytes)
     }
 
     /// `Tuesday, 1 December 2026`
@@ -94,7 +105,27 @@ enum Digits {
     }
 
     static func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        var bytes: [UInt8] = []
+        append(v, width: width, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `v` (not negative) in decimal, zero-padded to `width` digits; pages are
+    /// full of dates and times, so this avoids building strings piece by piece.
+    static func append(_ v: Int, width: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        var rest = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(0x30 + rest % 10)
+                rest /= 10
+                n += 1
+            } while rest > 0 && n < 20
+            for _ in n..<max(n, width) { bytes.append(0x30) }
+            for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(d[i]) }
+        }
     }
 }

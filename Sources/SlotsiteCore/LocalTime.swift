@@ -15,7 +15,18 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
         self.init(hour: h, minute: m)
     }
 
-    public var description: String { Digits.pad(minutes / 60, 2) + ":" + Digits.pad(minutes % 60, 2) }
+    public var description: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(5)
+        append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func append(to bytes: inout [UInt8]) {
+        Digits.append(minutes / 60, width: 2, to: &bytes)
+        bytes.append(0x3A)
+        Digits.append(minutes % 60, width: 2, to: &bytes)
+    }
 
     public static func < (a: LocalTime, b: LocalTime) -> Bool { a.minutes < b.minutes }
 }

@@ -107,9 +107,18 @@ public struct LocalDateTime: Hashable, Sendable {
 
     /// RFC 3339 with the local offset: `2026-12-01T09:00:00+01:00`.
     public var rfc3339: String {
-        let sign = offset < 0 ? "-" : "+"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(25)
+        date.append(to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        time.append(to: &bytes)
+        bytes.append(0x3A)
+        Digits.append(second, width: 2, to: &bytes)
+        bytes.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
         let a = abs(offset)
-        return "\(date)T\(time):" + Digits.pad(second, 2) + sign
-            + Digits.pad(a / 3600, 2) + ":" + Digits.pad(a % 3600 / 60, 2)
+        Digits.append(a / 3600, width: 2, to: &bytes)
+        bytes.append(0x3A)
+        Digits.append(a % 3600 / 60, width: 2, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
