@@ -50,8 +50,10 @@ public final class SiteBuilder {
         let content = full ? try ContentPage.loadAll(from: config.contentPath) : []
         let theme = config.themeFingerprint()
         var run = Run(writer: PageWriter(output: config.outputPath))
-        // A full build sweeps and lists the output in one walk; an incremental one trusts its records.
-        let existing: Set<String>? = full ? run.writer.sweepTemporaryFiles() : nil
+        // After a writer died mid-write, a full build sweeps temporary files (and lists
+        // the output in the same walk); otherwise each kept page is checked with a stat.
+        let sweep = full && (lock.needsSweep || before.isEmpty)
+        let existing: Set<String>? = sweep ? run.writer.sweepTemporaryFiles() : nil
 
         /// The earlier record of `path` when it is still what rendering would write.
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
@@ -139,6 +141,7 @@ public final class SiteBuilder {
         run.summary.removed = removed.count
         let changed = run.produced.filter { before[$0.path] != $0 }
         try storeCall { try store.recordPages(changed, removed: removed) }
+        if sweep { lock.swept() }
         run.summary.seconds = Files.monotonicSeconds() - started
         progress?(users.count, users.count)
         return run.summary

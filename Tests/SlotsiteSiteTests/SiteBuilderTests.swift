@@ -142,9 +142,12 @@ struct SiteBuilderTests {
         try site.build()
         try "mine".write(toFile: site.output + "/robots.txt", atomically: true, encoding: .utf8)
         try "left by a crash".write(toFile: site.output + "/u/" + PageWriter.temporaryPrefix + "1-index.html", atomically: true, encoding: .utf8)
+        // A writer killed while holding the lock leaves its pid in the lock file.
+        try "4242\n".write(toFile: try site.open().config.lockPath, atomically: false, encoding: .utf8)
         try site.build()
         #expect(FileManager.default.fileExists(atPath: site.output + "/robots.txt"))
         #expect(!FileManager.default.fileExists(atPath: site.output + "/u/" + PageWriter.temporaryPrefix + "1-index.html"))
+        #expect(try !SiteLock(path: site.open().config.lockPath).needsSweep, "swept once, not again")
     }
 
     @Test func aChangeRendersExactlyWhatAFullBuildWould() throws {
