@@ -30,10 +30,10 @@ public struct PageRenderer {
     }
 
     /// The directory entry of a profile: name, skills and the first free slot.
-    public func directoryEntry(user: User, next: Slot?) -> DirectoryView.Entry {
+    public func directoryEntry(user: User, nextStart: Int64?) -> DirectoryView.Entry {
         let zone = (try? Zone(user.timezone)) ?? .utc
         return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,
-                                   next: next.map { zone.local($0.range.start) })
+                                   next: nextStart.map { zone.local($0) })
     }
 
     public func directory(_ entries: [DirectoryView.Entry], page: Int, previousPage: Int?, nextPage: Int?) throws -> String {

@@ -87,7 +87,7 @@ public final class SiteBuilder {
         func take(_ record: ProfileRecord) throws {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
-                entries[record.user.id] = (renderer.directoryEntry(user: record.user, next: first), first?.range.start, record.version)
+                entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start), first?.range.start, record.version)
             }
             guard renderIDs.contains(record.user.id) else { return }
             batch.append(record)
@@ -112,7 +112,7 @@ public final class SiteBuilder {
             var rows = members.compactMap { entries[$0.id] }
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
                 rows = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
-                    .map { (renderer.directoryEntry(user: $0.user, next: $0.next), $0.next?.range.start, $0.version) }
+                    .map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
             }
             try run.emit(PageRenderer.directoryPath(page),
                          renderer.directory(rows.map(\.entry), page: page, previousPage: pages.before(page), nextPage: pages.after(page)),
@@ -199,9 +199,9 @@ public final class SiteBuilder {
         var f = Fingerprint()
         for row in rows { f.add(row.user.id); f.add(row.version) }
         f.add(Int64(previous ?? 0)); f.add(Int64(next ?? 0))
-        try run.emit(path, renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, next: $0.next) },
+        try run.emit(path, renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
                                               page: page, previousPage: previous, nextPage: next),
-                     staleAt: rows.compactMap { $0.next?.range.start }.min(), fingerprint: "\(theme):d\(f.hex)")
+                     staleAt: rows.compactMap(\.nextStart).min(), fingerprint: "\(theme):d\(f.hex)")
         return nil
     }
 

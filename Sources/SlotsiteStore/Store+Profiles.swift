@@ -65,25 +65,25 @@ extension Store {
         }
     }
 
-    /// The users with ids in `ids`, each with skills, version and the first free slot
-    /// after `now`: exactly what one directory page lists.
-    public func directoryEntries(ids: ClosedRange<Int64>, now: Int64) throws -> [(user: User, version: Int64, next: Slot?)] {
+    /// The users with ids in `ids`, each with skills, version and the start of the
+    /// first free slot after `now`: exactly what one directory page lists, in two
+    /// queries however many users it holds.
+    public func directoryEntries(ids: ClosedRange<Int64>, now: Int64) throws -> [(user: User, version: Int64, nextStart: Int64?)] {
         try database.readTransaction {
-            var pending: [(User, Int64, Int64?)] = []
+            var skills: [Int64: [String]] = [:]
+            try database.prepare("SELECT user_id, name FROM skills WHERE user_id BETWEEN ? AND ? ORDER BY user_id, position")
+                .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach { skills[$0.int(0), default: []].append($0.text(1)) }
+            var rows: [(User, Int64, Int64?)] = []
             try database.prepare("""
                 SELECT \(Store.userColumns),
-                  (SELECT s.id FROM slots s WHERE s.user_id = u.id AND s.starts_at > ?1
+                  (SELECT s.starts_at FROM slots s WHERE s.user_id = u.id AND s.starts_at > ?1
                      AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
                    ORDER BY s.starts_at, s.id LIMIT 1), version
                 FROM users u WHERE u.id BETWEEN ?2 AND ?3 ORDER BY u.id
                 """).bind(.int(now), .int(ids.lowerBound), .int(ids.upperBound)).forEach {
-                pending.append((readUser($0, skills: []), $0.int(7), $0.isNull(6) ? nil : $0.int(6)))
+                rows.append((readUser($0, skills: skills[$0.int(0)] ?? []), $0.int(7), $0.isNull(6) ? nil : $0.int(6)))
             }
-            return try pending.map { user, version, slotID in
-                (User(id: user.id, handle: user.handle, name: user.name, email: user.email, bio: user.bio,
-                      timezone: user.timezone, skills: try skills(of: user.id)),
-                 version, try slotID.flatMap { try slot(id: $0) })
-            }
+            return rows
         }
     }
 
