@@ -56,6 +56,7 @@ struct RequestTests {
         ("65536", "application/x-www-form-urlencoded", 65536),
         ("65537", "application/x-www-form-urlencoded", nil),
         ("100000000000000000000", "application/x-www-form-urlencoded", nil),
+        ("9999999499999999999", "application/x-www-form-urlencoded", nil), // found by scripts/fuzz: crashed Int(_:)!
         ("-1", "application/x-www-form-urlencoded", nil),
         ("+5", "application/x-www-form-urlencoded", nil),
         ("5x", "application/x-www-form-urlencoded", nil),

@@ -351,6 +351,7 @@ def corpus(site):
         ("length 5x", "POST", "/book", b"slot=1", me, None, "5x", {400}),
         ("length 1e3", "POST", "/book", b"slot=1", me, None, "1e3", {400}),
         ("length 10^20", "POST", "/book", b"slot=1", me, None, "100000000000000000000", {413}),
+        ("length past Int.max", "POST", "/book", b"slot=1", me, None, "9999999499999999999", {413}),
         ("length absent", "POST", "/book", b"slot=1", me, {"CONTENT_LENGTH": None}, None, {400}),
         ("length lies high", "POST", "/book", b"slot=1", me, None, "500", {400}),
         ("length lies low", "POST", "/book", f"slot={theirs}".encode(), me, None, "5", {400}),
