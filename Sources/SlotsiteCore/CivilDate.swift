@@ -24,8 +24,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The date `days` days after 1970-01-01 (negative before it).
     public init(daysSinceEpoch days: Int64) {
-        // Civil-from-days over 400-year eras of 146,097 days.
-        let z = days + 719_468
+        // Civil-from-days over 400-year eras of 146,097 days; clamped to years 1–9999.
+        let z = min(max(days, -719_162), 2_932_896) + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365

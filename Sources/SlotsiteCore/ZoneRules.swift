@@ -128,6 +128,7 @@ struct PosixRule: Sendable, Hashable {
     func offset(at instant: Int64) -> Int {
         guard let daylight, let start, let end else { return standard }
         let year = CivilDate(daysSinceEpoch: Self.floorDiv(instant + Int64(standard), 86_400)).year
+        guard (2...9998).contains(year) else { return standard } // outside any calendar a page shows
         // Daylight time starts at a standard-time wall clock and ends at a daylight one.
         let begins = start.date(in: year) * 86_400 + Int64(start.time) - Int64(standard)
         let ends = end.date(in: year) * 86_400 + Int64(end.time) - Int64(daylight)

@@ -42,7 +42,11 @@ public final class Statement {
             case .text(let s):
                 var s = s
                 s.withUTF8 { buf in
-                    _ = sqlite3_bind_text(stmt, index, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    guard let base = buf.baseAddress, buf.count > 0 else {
+                        _ = sqlite3_bind_text(stmt, index, "", 0, Statement.transient)
+                        return
+                    }
+                    _ = sqlite3_bind_text(stmt, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
                                           Int32(buf.count), Statement.transient)
                 }
             }
