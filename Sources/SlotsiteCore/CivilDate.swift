@@ -104,12 +104,6 @@ enum Digits {
         return v
     }
 
-    static func pad(_ v: Int, _ width: Int) -> String {
-        var bytes: [UInt8] = []
-        append(v, width: width, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// Appends `v` (not negative) in decimal, zero-padded to `width` digits; pages are
     /// full of dates and times, so this avoids building strings piece by piece.
     static func append(_ v: Int, width: Int, to bytes: inout [UInt8]) {

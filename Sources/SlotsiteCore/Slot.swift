@@ -52,9 +52,4 @@ public struct Slot: Hashable, Sendable {
             throw CoreError(.startsInPast, field: "start", "The slot must start in the future.")
         }
     }
-
-    /// The first of `existing` that `range` overlaps, if any.
-    public static func firstOverlap(of range: TimeRange, in existing: [TimeRange]) -> TimeRange? {
-        existing.first { $0.overlaps(range) }
-    }
 }

@@ -98,8 +98,4 @@ extension Store {
         guard try s.step(), !s.isNull(0) else { return nil }
         return s.int(0)
     }
-
-    public func userCount() throws -> Int {
-        Int(try database.prepare("SELECT count(*) FROM users").scalar() ?? 0)
-    }
 }
