@@ -63,3 +63,17 @@ public struct PageRenderer {
         }
     }
 }
+
+extension PageRenderer {
+    static func handle(inProfilePath path: String) -> String? {
+        guard path.hasPrefix("u/"), path.hasSuffix("/index.html") else { return nil }
+        let handle = path.dropFirst(2).dropLast("/index.html".count)
+        return handle.contains("/") ? nil : String(handle)
+    }
+
+    static func directoryPage(inPath path: String) -> Int? {
+        if path == "index.html" { return 1 }
+        guard path.hasPrefix("page/"), path.hasSuffix("/index.html") else { return nil }
+        return Int(path.dropFirst(5).dropLast("/index.html".count)).flatMap { $0 > 1 ? $0 : nil }
+    }
+}

@@ -1,0 +1,26 @@
+/// The directory's pages: which exist, whom each lists, their neighbours.
+struct DirectoryPages {
+    private let byPage: [Int: [(id: Int64, version: Int64)]]
+    /// Existing page numbers, ascending; page 1 always exists.
+    let numbers: [Int]
+
+    init(users: [(id: Int64, handle: String, version: Int64)], config: SiteConfig) {
+        var byPage: [Int: [(id: Int64, version: Int64)]] = [1: []]
+        for user in users { byPage[config.directoryPage(of: user.id), default: []].append((user.id, user.version)) }
+        self.byPage = byPage
+        numbers = byPage.keys.sorted()
+    }
+
+    func members(_ page: Int) -> [(id: Int64, version: Int64)] { byPage[page] ?? [] }
+
+    func before(_ page: Int) -> Int? { numbers.last { $0 < page } }
+    func after(_ page: Int) -> Int? { numbers.first { $0 > page } }
+
+    /// Must equal what `SiteBuilder.renderDirectoryPage` records for the same inputs.
+    func fingerprint(_ page: Int, theme: String) -> String {
+        var f = Fingerprint()
+        for member in members(page) { f.add(member.id); f.add(member.version) }
+        f.add(Int64(before(page) ?? 0)); f.add(Int64(after(page) ?? 0))
+        return "\(theme):d\(f.hex)"
+    }
+}
