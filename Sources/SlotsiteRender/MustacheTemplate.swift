@@ -4,7 +4,7 @@
 /// set delimiters and inheritance (parents `{{<x}}` and blocks `{{$x}}`). Lambdas are
 /// not supported: view models are data.
 public struct MustacheTemplate: Sendable {
-    indirect enum Node: Sendable {
+    enum Node: Sendable {
         case text(String)
         case variable(path: [String], escaped: Bool)
         case section(path: [String], inverted: Bool, nodes: [Node])
