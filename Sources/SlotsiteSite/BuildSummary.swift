@@ -9,7 +9,8 @@ public struct BuildSummary: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let total = written + unchanged
-        let time = String(Int((seconds * 1000).rounded())) + " ms"
+        let millis = Int((seconds * 1000).rounded())
+        let time = "\(millis / 1000)." + String(repeating: "0", count: 3 - String(millis % 1000).count) + "\(millis % 1000) s"
         return "\(total) pages: \(written) written, \(unchanged) unchanged, \(removed) removed in \(time)"
     }
 }

@@ -57,3 +57,13 @@ struct SiteConfigTests {
         }
     }
 }
+
+struct BuildSummaryTests {
+    @Test func oneLineWithSeconds() {
+        var s = BuildSummary()
+        s.written = 3; s.unchanged = 7; s.removed = 1; s.seconds = 1.2345
+        #expect(s.description == "10 pages: 3 written, 7 unchanged, 1 removed in 1.235 s")
+        s.seconds = 0.009
+        #expect(s.description == "10 pages: 3 written, 7 unchanged, 1 removed in 0.009 s")
+    }
+}
