@@ -57,18 +57,19 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-12-01`
     public var description: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(10)
-        append(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 10) { buffer in
+            var at = 0
+            write(into: buffer, at: &at)
+            return at
+        }
     }
 
-    func append(to bytes: inout [UInt8]) {
-        Digits.append(year, width: 4, to: &bytes)
-        bytes.append(0x2D)
-        Digits.append(month, width: 2, to: &bytes)
-        bytes.append(0x2D)
-        Digits.append(day, width: 2, to: &bytes)
+    func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        Digits.write(year, width: 4, into: buffer, at: &at)
+        buffer[at] = 0x2D; at += 1
+        Digits.write(month, width: 2, into: buffer, at: &at)
+        buffer[at] = 0x2D; at += 1
+        Digits.write(day, width: 2, into: buffer, at: &at)
     }
 
     /// `Tuesday, 1 December 2026`
@@ -104,22 +105,19 @@ enum Digits {
         return v
     }
 
-    /// Appends `v` (not negative) in decimal, zero-padded to `width` digits; pages are
-    /// full of dates and times, so this avoids building strings piece by piece.
-    static func append(_ v: Int, width: Int, to bytes: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        var rest = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(0x30 + rest % 10)
-                rest /= 10
-                n += 1
-            } while rest > 0 && n < 20
-            for _ in n..<max(n, width) { bytes.append(0x30) }
-            for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(d[i]) }
+    /// Writes `v` (0 to 9999) in decimal, zero-padded to `width` digits, straight into
+    /// a string's storage: pages are full of dates and times.
+    static func write(_ v: Int, width: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        let value = min(max(v, 0), 9999)
+        var divisor = 1, digits = 1
+        while divisor <= value / 10 { divisor *= 10; digits += 1 }
+        for _ in digits..<max(digits, width) { buffer[at] = 0x30; at += 1 }
+        var rest = value
+        while divisor > 0 {
+            buffer[at] = 0x30 &+ UInt8(rest / divisor)
+            at += 1
+            rest %= divisor
+            divisor /= 10
         }
     }
 }

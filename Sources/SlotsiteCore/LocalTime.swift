@@ -16,16 +16,17 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(5)
-        append(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 5) { buffer in
+            var at = 0
+            write(into: buffer, at: &at)
+            return at
+        }
     }
 
-    func append(to bytes: inout [UInt8]) {
-        Digits.append(minutes / 60, width: 2, to: &bytes)
-        bytes.append(0x3A)
-        Digits.append(minutes % 60, width: 2, to: &bytes)
+    func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        Digits.write(minutes / 60, width: 2, into: buffer, at: &at)
+        buffer[at] = 0x3A; at += 1
+        Digits.write(minutes % 60, width: 2, into: buffer, at: &at)
     }
 
     public static func < (a: LocalTime, b: LocalTime) -> Bool { a.minutes < b.minutes }

@@ -89,12 +89,7 @@ public struct Zone: Sendable, Hashable {
     /// The wall-clock date and time at `instant`.
     public func local(_ instant: Int64) -> LocalDateTime {
         let off = offset(at: instant)
-        let wall = instant + Int64(off)
-        let days = wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400
-        let secs = Int(wall - days * 86_400)
-        return LocalDateTime(date: CivilDate(daysSinceEpoch: days),
-                             time: LocalTime(hour: secs / 3600, minute: secs % 3600 / 60)!,
-                             second: secs % 60, offset: off)
+        return LocalDateTime(wall: instant + Int64(off), offset: off)
     }
 }
 
@@ -105,20 +100,35 @@ public struct LocalDateTime: Hashable, Sendable {
     public let second: Int
     public let offset: Int
 
+    /// The reading whose wall clock shows `wall` seconds after 1970-01-01T00:00 local,
+    /// at `offset` seconds east of UTC.
+    public init(wall: Int64, offset: Int) {
+        let days = wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400
+        let secs = Int(wall - days * 86_400)
+        date = CivilDate(daysSinceEpoch: days)
+        time = LocalTime(hour: secs / 3600, minute: secs % 3600 / 60)!
+        second = secs % 60
+        self.offset = offset
+    }
+
+    /// Seconds after 1970-01-01T00:00 on this wall clock.
+    public var wall: Int64 { date.daysSinceEpoch * 86_400 + Int64(time.minutes * 60 + second) }
+
     /// RFC 3339 with the local offset: `2026-12-01T09:00:00+01:00`.
     public var rfc3339: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(25)
-        date.append(to: &bytes)
-        bytes.append(UInt8(ascii: "T"))
-        time.append(to: &bytes)
-        bytes.append(0x3A)
-        Digits.append(second, width: 2, to: &bytes)
-        bytes.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-        let a = abs(offset)
-        Digits.append(a / 3600, width: 2, to: &bytes)
-        bytes.append(0x3A)
-        Digits.append(a % 3600 / 60, width: 2, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 25) { buffer in
+            var at = 0
+            date.write(into: buffer, at: &at)
+            buffer[at] = UInt8(ascii: "T"); at += 1
+            time.write(into: buffer, at: &at)
+            buffer[at] = 0x3A; at += 1
+            Digits.write(second, width: 2, into: buffer, at: &at)
+            buffer[at] = offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"); at += 1
+            let a = abs(offset)
+            Digits.write(a / 3600, width: 2, into: buffer, at: &at)
+            buffer[at] = 0x3A; at += 1
+            Digits.write(a % 3600 / 60, width: 2, into: buffer, at: &at)
+            return at
+        }
     }
 }

@@ -8,31 +8,30 @@ public enum HTML {
     }
 
     static func appendEscaped(_ s: String, to out: inout String) {
-        let utf8 = s.utf8
-        // Most values need no escaping: copy them whole.
-        guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
-            out += s
-            return
-        }
-        var start = utf8.startIndex
-        var i = start
-        while i != utf8.endIndex {
-            let entity: String?
-            switch utf8[i] {
-            case 0x26: entity = "&amp;"
-            case 0x3C: entity = "&lt;"
-            case 0x3E: entity = "&gt;"
-            case 0x22: entity = "&quot;"
-            case 0x27: entity = "&#39;"
-            default: entity = nil
+        let done: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            // Most values need no escaping: copy them whole.
+            guard let first = bytes.firstIndex(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+                out += s
+                return true
             }
-            if let entity {
-                out += Substring(utf8[start..<i])
+            var start = 0
+            for i in first..<bytes.count {
+                let entity: String
+                switch bytes[i] {
+                case 0x26: entity = "&amp;"
+                case 0x3C: entity = "&lt;"
+                case 0x3E: entity = "&gt;"
+                case 0x22: entity = "&quot;"
+                case 0x27: entity = "&#39;"
+                default: continue
+                }
+                out += String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
                 out += entity
-                start = utf8.index(after: i)
+                start = i + 1
             }
-            i = utf8.index(after: i)
+            out += String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
+            return true
         }
-        out += Substring(utf8[start..<utf8.endIndex])
+        if done == nil { appendEscaped(String(decoding: Array(s.utf8), as: UTF8.self), to: &out) }
     }
 }

@@ -67,22 +67,40 @@ struct DayView: MustacheContext {
         switch key {
         case "date": return .string(day.date.description)
         case "title": return .string(day.date.longText)
-        case "slots": return .list(day.slots.map { .context(SlotView(slot: $0)) })
+        case "slots": return .list(day.slots.map { .context(SlotView($0)) })
         default: return nil
         }
     }
 }
 
+/// One slot as templates see it. Kept to 24 bytes of plain integers so that it fits
+/// an existential's inline buffer: every template lookup copies the context, and a
+/// larger view would be boxed and reference-counted on each copy.
 struct SlotView: MustacheContext {
-    let slot: DaySchedule.ShownSlot
+    let id: Int64
+    let startWall: Int64
+    /// End minus start on the wall clock (high 32 bits), then the start and end
+    /// offsets in minutes (16 bits each).
+    let packed: Int64
+
+    init(_ slot: DaySchedule.ShownSlot) {
+        id = slot.id
+        startWall = slot.start.wall
+        let length = Int64(slot.end.wall - startWall)
+        packed = length << 32 | Int64(UInt16(bitPattern: Int16(slot.start.offset / 60))) << 16
+            | Int64(UInt16(bitPattern: Int16(slot.end.offset / 60)))
+    }
+
+    var start: LocalDateTime { LocalDateTime(wall: startWall, offset: Int(Int16(truncatingIfNeeded: packed >> 16)) * 60) }
+    var end: LocalDateTime { LocalDateTime(wall: startWall + (packed >> 32), offset: Int(Int16(truncatingIfNeeded: packed)) * 60) }
 
     func value(forKey key: String) -> MustacheValue? {
         switch key {
-        case "id": return .string(String(slot.id))
-        case "start": return .string(slot.start.rfc3339)
-        case "end": return .string(slot.end.rfc3339)
-        case "startTime": return .string(slot.start.time.description)
-        case "endTime": return .string(slot.end.time.description)
+        case "id": return .string(String(id))
+        case "start": return .string(start.rfc3339)
+        case "end": return .string(end.rfc3339)
+        case "startTime": return .string(start.time.description)
+        case "endTime": return .string(end.time.description)
         default: return nil
         }
     }
