@@ -48,6 +48,19 @@ public protocol MustacheContext {
     /// The value for `key`, or nil when this context has no such key (the lookup then
     /// goes on to the enclosing context).
     func value(forKey key: String) -> MustacheValue?
+
+    /// Appends the value for `key` as text, escaped when asked; false when this
+    /// context has no such key. A context whose values are many small strings can
+    /// write them without building a `MustacheValue` first.
+    func appendText(forKey key: String, escaped: Bool, to out: inout String) -> Bool
+}
+
+extension MustacheContext {
+    public func appendText(forKey key: String, escaped: Bool, to out: inout String) -> Bool {
+        guard let value = value(forKey: key) else { return false }
+        value.appendText(to: &out, escaped: escaped)
+        return true
+    }
 }
 
 extension MustacheValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral,

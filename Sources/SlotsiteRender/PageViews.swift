@@ -104,6 +104,19 @@ struct SlotView: MustacheContext {
         default: return nil
         }
     }
+
+    /// Digits, colons and signs only: nothing to escape, so written as they are.
+    func appendText(forKey key: String, escaped: Bool, to out: inout String) -> Bool {
+        switch key {
+        case "id": out += String(id)
+        case "start": out += start.rfc3339
+        case "end": out += end.rfc3339
+        case "startTime": out += start.time.description
+        case "endTime": out += end.time.description
+        default: return false
+        }
+        return true
+    }
 }
 
 /// One page of the directory of professionals.

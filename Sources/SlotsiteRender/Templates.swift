@@ -53,7 +53,7 @@ public final class Templates {
             case .text(let text):
                 out += text
             case .variable(let path, let escaped):
-                lookup(path, stack).appendText(to: &out, escaped: escaped)
+                appendText(path, stack, escaped: escaped, into: &out)
             case .section(let path, let inverted, let inner):
                 let value = lookup(path, stack)
                 if inverted {
@@ -97,6 +97,30 @@ public final class Templates {
         }
         guard let template = try template(name, indent: indent) else { return }
         try render(template.nodes, &stack, blocks: blocks, depth: depth + 1, into: &out)
+    }
+
+    /// `{{name}}`: the same search as `lookup`, but each context is asked to write its
+    /// text directly, without building a value first. Dotted names go through `lookup`.
+    private func appendText(_ path: [String], _ stack: [MustacheValue], escaped: Bool, into out: inout String) {
+        guard path.count == 1 else {
+            lookup(path, stack).appendText(to: &out, escaped: escaped)
+            return
+        }
+        var level = stack.count - 1
+        while level >= 0 {
+            switch stack[level] {
+            case .context(let context):
+                if context.appendText(forKey: path[0], escaped: escaped, to: &out) { return }
+            case .object(let fields):
+                if let value = fields[path[0]] {
+                    value.appendText(to: &out, escaped: escaped)
+                    return
+                }
+            default:
+                break
+            }
+            level -= 1
+        }
     }
 
     private func lookup(_ path: [String], _ stack: [MustacheValue]) -> MustacheValue {
