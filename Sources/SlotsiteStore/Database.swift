@@ -10,9 +10,9 @@ public final class Database {
     /// Opens (creating if needed) the database file at `path` in WAL mode with
     /// `synchronous=FULL`, foreign keys on and a 5 s busy timeout.
     /// - Throws: `StoreError.sqlite` when the file cannot be opened or configured.
-    public init(path: String, readOnly: Bool = false) throws {
+    public init(path: String) throws {
         var db: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -24,10 +24,8 @@ public final class Database {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
         try execute("PRAGMA foreign_keys = ON")
-        if !readOnly {
-            try execute("PRAGMA journal_mode = WAL")
-            slotsite_keep_wal_on_close(db)
-        }
+        try execute("PRAGMA journal_mode = WAL")
+        slotsite_keep_wal_on_close(db)
         try execute("PRAGMA synchronous = FULL")
     }
 
