@@ -27,7 +27,10 @@ let package = Package(
             "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteCGI", "SlotsiteServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "slotsite-cgi", dependencies: ["SlotsiteCGI"]),
+        // The CGI starts once per request: a fully static executable skips the dynamic
+        // loader and its relocations (GET /login 3.3 ms -> 1.9 ms, scripts/bench).
+        .executableTarget(name: "slotsite-cgi", dependencies: ["SlotsiteCGI"],
+                          linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]),
         .testTarget(name: "SlotsiteCoreTests", dependencies: ["SlotsiteCore"]),
         .testTarget(name: "SlotsiteStoreTests", dependencies: ["SlotsiteStore"]),
         .testTarget(name: "SlotsiteRenderTests", dependencies: ["SlotsiteRender"]),

@@ -16,11 +16,15 @@ struct DirectoryPages {
     func before(_ page: Int) -> Int? { numbers.last { $0 < page } }
     func after(_ page: Int) -> Int? { numbers.first { $0 > page } }
 
-    /// Must equal what `SiteBuilder.renderDirectoryPage` records for the same inputs.
     func fingerprint(_ page: Int, theme: String) -> String {
+        DirectoryPages.fingerprint(members(page), previous: before(page), next: after(page), theme: theme)
+    }
+
+    /// What a directory page is rendered from: its members' versions and its neighbours.
+    static func fingerprint(_ members: [(id: Int64, version: Int64)], previous: Int?, next: Int?, theme: String) -> String {
         var f = Fingerprint()
-        for member in members(page) { f.add(member.id); f.add(member.version) }
-        f.add(Int64(before(page) ?? 0)); f.add(Int64(after(page) ?? 0))
+        for member in members { f.add(member.id); f.add(member.version) }
+        f.add(Int64(previous ?? 0)); f.add(Int64(next ?? 0))
         return "\(theme):d\(f.hex)"
     }
 }

@@ -21,7 +21,10 @@ public final class PageWriter {
         self.output = output
     }
 
-    deinit { discardPending() }
+    deinit {
+        discardPending()
+        for item in renamed where item.fd >= 0 { close(item.fd) }
+    }
 
     /// Stages `bytes` for `relativePath` unless the file already holds exactly them;
     /// the file changes at the next `flush()`.
@@ -69,28 +72,60 @@ public final class PageWriter {
             }
             close(fd)
         }
+        for k in pending.indices where pending[k].fd >= 0 {
+            try PageWriter.sync(pending[k].fd, pending[k].path)
+            pending[k].fd = -1
+        }
+        try renamePending()
+    }
+
+    /// Renames every staged file into place now and leaves making them durable to
+    /// `syncRenamed()`: for the CGI, which renames under the site lock and syncs
+    /// after releasing it. Readers still see the old file or the new one; only a
+    /// power cut between the two calls can lose the new bytes of a page (the store,
+    /// which a build renders again, is durable before this).
+    public func flushUnsynced() throws {
+        guard !pending.isEmpty else { return }
+        if pending.contains(where: { $0.fd < 0 }) { return try flush() }
+        defer { discardPending() }
+        try renamePending()
+        renamed += pending.compactMap { $0.fd >= 0 ? ($0.fd, $0.path) : nil }
+        pending.removeAll()
+    }
+
+    /// Makes the files `flushUnsynced()` renamed durable.
+    public func syncRenamed() throws {
+        defer { renamed.removeAll() }
+        for k in renamed.indices {
+            let (fd, path) = renamed[k]
+            renamed[k].fd = -1
+            try PageWriter.sync(fd, path)
+        }
+    }
+
+    private var renamed: [(fd: Int32, path: String)] = []
+
+    private func renamePending() throws {
         for k in pending.indices {
             let item = pending[k]
-            if item.fd >= 0 {
-                let synced = fsync(item.fd) == 0
-                let closed = close(item.fd) == 0
-                pending[k].fd = -1
-                guard synced, closed else { throw PageWriter.error(item.path, "cannot sync (\(String(cString: strerror(errno))))") }
-            }
-        }
-        for item in pending {
             guard rename(item.temporary, item.path) == 0 else {
                 throw PageWriter.error(item.path, "cannot rename into place (\(String(cString: strerror(errno))))")
             }
+            pending[k].temporary = ""
         }
-        pending.removeAll()
+    }
+
+    private static func sync(_ fd: Int32, _ path: String) throws {
+        let synced = fsync(fd) == 0
+        let closed = close(fd) == 0
+        guard synced, closed else { throw PageWriter.error(path, "cannot sync (\(String(cString: strerror(errno))))") }
     }
 
     /// Drops staged files that were not renamed.
     private func discardPending() {
         for item in pending {
             if item.fd >= 0 { close(item.fd) }
-            unlink(item.temporary)
+            if !item.temporary.isEmpty { unlink(item.temporary) }
         }
         pending.removeAll()
     }

@@ -150,13 +150,18 @@ public final class SiteBuilder {
     /// Re-renders the pages one committed change touches: the professionals'
     /// profiles and the directory pages that list them, and the sitemap when a
     /// profile appeared. Its cost does not grow with the size of the site.
+    ///
+    /// The pages are rendered before taking the site lock, from what the store holds
+    /// then, each with the fingerprint of the inputs it was rendered from. Under the
+    /// lock a cheap query gives each page's current fingerprint: a page another
+    /// process already wrote from the current inputs is left alone (concurrent
+    /// changes to one professional coalesce), a draft of the current inputs is
+    /// written, and only a draft overtaken by a later commit is rendered again. So
+    /// the lock is held for a few indexed reads and the writes, and pages still
+    /// change in commit order.
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
-        let lock = try SiteLock(path: config.lockPath)
-        defer { withExtendedLifetime(lock) {} }
         let theme = config.themeFingerprint()
-        var run = Run(writer: PageWriter(output: config.outputPath))
-        var removed: [String] = []
         var pages = Set<Int>()
         for userID in change.userIDs {
             let page = config.directoryPage(of: userID)
@@ -166,43 +171,109 @@ public final class SiteBuilder {
                config.directoryPage(of: before) < page {
                 pages.insert(config.directoryPage(of: before))
             }
-            guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { continue }
-            try run.emit(PageRenderer.profilePath(record.user.handle), renderer.profile(record),
-                         staleAt: record.freeSlots.first?.range.start, fingerprint: "\(theme):p\(record.version)")
         }
-        for page in pages.sorted() {
-            if let path = try renderDirectoryPage(page, theme: theme, now: now, into: &run) {
+        var drafts: [String: Draft] = [:]
+        for userID in change.userIDs {
+            if let draft = try profileDraft(userID, theme: theme, now: now) { drafts[draft.path] = draft }
+        }
+        for page in pages {
+            let draft = try directoryDraft(page, theme: theme, now: now)
+            drafts[draft.path] = draft
+        }
+
+        let writer = PageWriter(output: config.outputPath)
+        var summary = try locked { try publish(drafts, change: change, pages: pages, theme: theme, now: now, writer: writer) }
+        try writer.syncRenamed()
+        summary.seconds = Files.monotonicSeconds() - started
+        return summary
+    }
+
+    /// Runs `body` holding the site lock.
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        let lock = try SiteLock(path: config.lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
+    }
+
+    /// The locked part of `render(_:now:)`: writes the drafts still current, renders
+    /// again those a later commit overtook, and renames the files into place.
+    private func publish(_ drafts: [String: Draft], change: SiteChange, pages: Set<Int>, theme: String, now: Int64,
+                         writer: PageWriter) throws -> BuildSummary {
+        var run = Run(writer: writer)
+        var removed: [String] = []
+        let records = try storeCall { try store.pageRecords(Set(drafts.keys)) }
+        /// Writes the draft of `path` if it was rendered from `fingerprint`, else renders again.
+        func publish(_ path: String, _ fingerprint: String?, render: () throws -> Draft?) throws {
+            if let record = records[path], let fingerprint, record.fingerprint == fingerprint,
+               record.staleAt.map({ $0 > now }) ?? true, Files.exists(config.outputPath + "/" + path) {
+                run.summary.unchanged += 1
+                return
+            }
+            guard let draft = drafts[path]?.fingerprint == fingerprint ? drafts[path] : try render() else { return }
+            if let html = draft.html {
+                try run.emit(path, html, staleAt: draft.staleAt, fingerprint: draft.fingerprint)
+            } else if records[path] != nil {
                 run.writer.remove(path)
                 removed.append(path)
             }
+        }
+        for userID in change.userIDs {
+            guard let (handle, version) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
+            try publish(PageRenderer.profilePath(handle), "\(theme):p\(version)") {
+                try profileDraft(userID, theme: theme, now: now)
+            }
+        }
+        for page in pages.sorted() {
+            let (fingerprint, _, _) = try directoryInputs(page, theme: theme)
+            try publish(PageRenderer.directoryPath(page), fingerprint) { try directoryDraft(page, theme: theme, now: now) }
         }
         if change.addsPage {
             let all = try storeCall { Array(try store.builtPages().keys) } + run.produced.map(\.path)
             try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
-        try run.writer.flush()
+        try run.writer.flushUnsynced()
         run.summary.removed = removed.count
         try storeCall { try store.recordPages(run.produced, removed: removed) }
-        run.summary.seconds = Files.monotonicSeconds() - started
         return run.summary
     }
 
-    /// Renders directory page `page` from the store, with constant-time queries.
-    /// - Returns: the page's path when it no longer exists (it lists nobody).
-    private func renderDirectoryPage(_ page: Int, theme: String, now: Int64, into run: inout Run) throws -> String? {
+    /// A page rendered for `render(_:now:)`; `html` nil: the page should not exist.
+    struct Draft {
+        let path: String
+        let html: String?
+        let staleAt: Int64?
+        let fingerprint: String?
+    }
+
+    private func profileDraft(_ userID: Int64, theme: String, now: Int64) throws -> Draft? {
+        guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
+        return Draft(path: PageRenderer.profilePath(record.user.handle), html: try renderer.profile(record),
+                     staleAt: record.freeSlots.first?.range.start, fingerprint: "\(theme):p\(record.version)")
+    }
+
+    /// What directory page `page` is rendered from, by cheap indexed reads: its
+    /// fingerprint (nil when the page lists nobody and is not the first) and its
+    /// neighbours.
+    private func directoryInputs(_ page: Int, theme: String) throws -> (fingerprint: String?, previous: Int?, next: Int?) {
         let ids = config.userIDs(onPage: page)
-        let rows = try storeCall { try store.directoryEntries(ids: ids, now: now) }
-        let path = PageRenderer.directoryPath(page)
-        if rows.isEmpty, page > 1 { return path }
+        let members = try storeCall { try store.versions(ids: ids) }
+        if members.isEmpty, page > 1 { return (nil, nil, nil) }
         let previous = page == 1 ? nil : try storeCall { try store.userID(before: ids.lowerBound) }.map { config.directoryPage(of: $0) } ?? 1
         let next = try storeCall { try store.userID(after: ids.upperBound) }.map { config.directoryPage(of: $0) }
-        var f = Fingerprint()
-        for row in rows { f.add(row.user.id); f.add(row.version) }
-        f.add(Int64(previous ?? 0)); f.add(Int64(next ?? 0))
-        try run.emit(path, renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
-                                              page: page, previousPage: previous, nextPage: next),
-                     staleAt: rows.compactMap(\.nextStart).min(), fingerprint: "\(theme):d\(f.hex)")
-        return nil
+        return (DirectoryPages.fingerprint(members, previous: previous, next: next, theme: theme), previous, next)
+    }
+
+    /// Directory page `page` rendered from the store, with constant-time queries.
+    private func directoryDraft(_ page: Int, theme: String, now: Int64) throws -> Draft {
+        let path = PageRenderer.directoryPath(page)
+        let ids = config.userIDs(onPage: page)
+        let rows = try storeCall { try store.directoryEntries(ids: ids, now: now) }
+        if rows.isEmpty, page > 1 { return Draft(path: path, html: nil, staleAt: nil, fingerprint: nil) }
+        let (_, previous, next) = try directoryInputs(page, theme: theme)
+        let html = try renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
+                                          page: page, previousPage: previous, nextPage: next)
+        return Draft(path: path, html: html, staleAt: rows.compactMap(\.nextStart).min(),
+                     fingerprint: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme))
     }
 
     /// The site-relative URLs of the HTML pages among `paths`, sorted, without duplicates.

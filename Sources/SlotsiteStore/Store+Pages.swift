@@ -24,6 +24,19 @@ extension Store {
         return pages
     }
 
+    /// The records of `paths` that exist.
+    public func pageRecords(_ paths: Set<String>) throws -> [String: PageRecord] {
+        var pages: [String: PageRecord] = [:]
+        let select = try database.prepare("SELECT stale_at, fingerprint FROM pages WHERE path = ?")
+        for path in paths {
+            if try select.bind(.text(path)).step() {
+                pages[path] = PageRecord(path: path, staleAt: select.isNull(0) ? nil : select.int(0),
+                                         fingerprint: select.isNull(1) ? nil : select.text(1))
+            }
+        }
+        return pages
+    }
+
     /// Records pages written or checked and forgets removed ones, in one transaction.
     ///
     /// This list is a cache that heals itself (a lost record only makes the next
@@ -50,6 +63,21 @@ extension Store {
             rows.append(($0.int(0), $0.text(1), $0.int(2)))
         }
         return rows
+    }
+
+    /// The ids and versions of the users with ids in `ids`, by id.
+    public func versions(ids: ClosedRange<Int64>) throws -> [(id: Int64, version: Int64)] {
+        var rows: [(Int64, Int64)] = []
+        try database.prepare("SELECT id, version FROM users WHERE id BETWEEN ? AND ? ORDER BY id")
+            .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach { rows.append(($0.int(0), $0.int(1))) }
+        return rows
+    }
+
+    /// A user's handle and version, or nil when the user is gone.
+    public func handleAndVersion(of userID: Int64) throws -> (handle: String, version: Int64)? {
+        let s = try database.prepare("SELECT handle, version FROM users WHERE id = ?").bind(.int(userID))
+        guard try s.step() else { return nil }
+        return (s.text(0), s.int(1))
     }
 
     /// A user's version, or nil when the user is gone.

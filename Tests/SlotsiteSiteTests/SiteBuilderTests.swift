@@ -167,6 +167,31 @@ struct SiteBuilderTests {
         #expect(try site.tree() == incremental)
     }
 
+    @Test func aChangeAlreadyPublishedIsNotRenderedAgain() throws {
+        let site = try TemporarySite(seedUsers: 60, slots: 4)
+        try site.build()
+        let opened = try site.open()
+        let users = try opened.store.allUsers()
+        let pro = users[10], client = users[0]
+        let free = try #require(try opened.store.profile(userID: pro.id, now: Self.now)?.freeSlots)
+        try opened.store.book(slotID: free[0].id, clientID: client.id, note: "", now: Self.now)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
+        // Another process's render of the same commit finds both pages recorded as
+        // rendered from the current inputs and leaves them alone, unread.
+        let profile = opened.config.outputPath + "/u/\(pro.handle)/index.html"
+        try "written by the first process".write(toFile: profile, atomically: true, encoding: .utf8)
+        let again = try opened.builder().render(.profile(pro.id), now: Self.now)
+        #expect(again.written == 0 && again.unchanged == 2)
+        #expect(try site.read("u/\(pro.handle)/index.html") == "written by the first process")
+        // A later commit changes the inputs: both pages are rendered again.
+        try opened.store.book(slotID: free[1].id, clientID: client.id, note: "", now: Self.now)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
+        #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(free[1].id)\""))
+        let afterChange = try site.tree()
+        #expect(try site.build().written == 0)
+        #expect(try site.tree() == afterChange)
+    }
+
     @Test func incrementalBuildRerendersOnlyPagesWhoseFirstSlotStarted() throws {
         let site = try TemporarySite(seedUsers: 40, slots: 8)
         try site.build()
