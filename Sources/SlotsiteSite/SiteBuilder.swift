@@ -151,38 +151,15 @@ public final class SiteBuilder {
     /// profiles and the directory pages that list them, and the sitemap when a
     /// profile appeared. Its cost does not grow with the size of the site.
     ///
-    /// The pages are rendered before taking the site lock, from what the store holds
-    /// then, each with the fingerprint of the inputs it was rendered from. Under the
-    /// lock a cheap query gives each page's current fingerprint: a page another
-    /// process already wrote from the current inputs is left alone (concurrent
-    /// changes to one professional coalesce), a draft of the current inputs is
-    /// written, and only a draft overtaken by a later commit is rendered again. So
-    /// the lock is held for a few indexed reads and the writes, and pages still
-    /// change in commit order.
+    /// Under the site lock, each page's fingerprint comes first from a cheap indexed
+    /// read: a page another process already wrote from the current inputs is left
+    /// alone, so concurrent changes to one professional coalesce into one render.
+    /// Files are renamed into place under the lock and synced after it.
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
         let theme = config.themeFingerprint()
-        var pages = Set<Int>()
-        for userID in change.userIDs {
-            let page = config.directoryPage(of: userID)
-            pages.insert(page)
-            // A profile that opens a new directory page gives the page before it a "next" link.
-            if change.addsPage, page > 1, let before = try storeCall({ try store.userID(before: userID) }),
-               config.directoryPage(of: before) < page {
-                pages.insert(config.directoryPage(of: before))
-            }
-        }
-        var drafts: [String: Draft] = [:]
-        for userID in change.userIDs {
-            if let draft = try profileDraft(userID, theme: theme, now: now) { drafts[draft.path] = draft }
-        }
-        for page in pages {
-            let draft = try directoryDraft(page, theme: theme, now: now)
-            drafts[draft.path] = draft
-        }
-
         let writer = PageWriter(output: config.outputPath)
-        var summary = try locked { try publish(drafts, change: change, pages: pages, theme: theme, now: now, writer: writer) }
+        var summary = try locked { try publish(change, theme: theme, now: now, writer: writer) }
         try writer.syncRenamed()
         summary.seconds = Files.monotonicSeconds() - started
         return summary
@@ -195,37 +172,44 @@ public final class SiteBuilder {
         return try body()
     }
 
-    /// The locked part of `render(_:now:)`: writes the drafts still current, renders
-    /// again those a later commit overtook, and renames the files into place.
-    private func publish(_ drafts: [String: Draft], change: SiteChange, pages: Set<Int>, theme: String, now: Int64,
-                         writer: PageWriter) throws -> BuildSummary {
+    /// The locked part of `render(_:now:)`.
+    private func publish(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter) throws -> BuildSummary {
         var run = Run(writer: writer)
         var removed: [String] = []
-        let records = try storeCall { try store.pageRecords(Set(drafts.keys)) }
-        /// Writes the draft of `path` if it was rendered from `fingerprint`, else renders again.
-        func publish(_ path: String, _ fingerprint: String?, render: () throws -> Draft?) throws {
-            if let record = records[path], let fingerprint, record.fingerprint == fingerprint,
+        /// Renders `path` unless its record says it was rendered from `fingerprint`, still fresh.
+        func publish(_ path: String, _ fingerprint: String?, render: () throws -> Rendered?) throws {
+            let record = try storeCall { try store.pageRecord(path) }
+            if let record, let fingerprint, record.fingerprint == fingerprint,
                record.staleAt.map({ $0 > now }) ?? true, Files.exists(config.outputPath + "/" + path) {
                 run.summary.unchanged += 1
                 return
             }
-            guard let draft = drafts[path]?.fingerprint == fingerprint ? drafts[path] : try render() else { return }
-            if let html = draft.html {
-                try run.emit(path, html, staleAt: draft.staleAt, fingerprint: draft.fingerprint)
-            } else if records[path] != nil {
+            guard let page = try render() else { return }
+            if let html = page.html {
+                try run.emit(path, html, staleAt: page.staleAt, fingerprint: page.fingerprint)
+            } else if record != nil {
                 run.writer.remove(path)
                 removed.append(path)
             }
         }
+        var pages = Set<Int>()
         for userID in change.userIDs {
+            let page = config.directoryPage(of: userID)
+            pages.insert(page)
+            // A profile that opens a new directory page gives the page before it a "next" link.
+            if change.addsPage, page > 1, let before = try storeCall({ try store.userID(before: userID) }),
+               config.directoryPage(of: before) < page {
+                pages.insert(config.directoryPage(of: before))
+            }
             guard let (handle, version) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
             try publish(PageRenderer.profilePath(handle), "\(theme):p\(version)") {
-                try profileDraft(userID, theme: theme, now: now)
+                try renderProfile(userID, theme: theme, now: now)
             }
         }
         for page in pages.sorted() {
-            let (fingerprint, _, _) = try directoryInputs(page, theme: theme)
-            try publish(PageRenderer.directoryPath(page), fingerprint) { try directoryDraft(page, theme: theme, now: now) }
+            try publish(PageRenderer.directoryPath(page), try directoryInputs(page, theme: theme).fingerprint) {
+                try renderDirectoryPage(page, theme: theme, now: now)
+            }
         }
         if change.addsPage {
             let all = try storeCall { Array(try store.builtPages().keys) } + run.produced.map(\.path)
@@ -238,17 +222,16 @@ public final class SiteBuilder {
     }
 
     /// A page rendered for `render(_:now:)`; `html` nil: the page should not exist.
-    struct Draft {
-        let path: String
+    struct Rendered {
         let html: String?
         let staleAt: Int64?
         let fingerprint: String?
     }
 
-    private func profileDraft(_ userID: Int64, theme: String, now: Int64) throws -> Draft? {
+    private func renderProfile(_ userID: Int64, theme: String, now: Int64) throws -> Rendered? {
         guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
-        return Draft(path: PageRenderer.profilePath(record.user.handle), html: try renderer.profile(record),
-                     staleAt: record.freeSlots.first?.range.start, fingerprint: "\(theme):p\(record.version)")
+        return Rendered(html: try renderer.profile(record), staleAt: record.freeSlots.first?.range.start,
+                        fingerprint: "\(theme):p\(record.version)")
     }
 
     /// What directory page `page` is rendered from, by cheap indexed reads: its
@@ -264,16 +247,15 @@ public final class SiteBuilder {
     }
 
     /// Directory page `page` rendered from the store, with constant-time queries.
-    private func directoryDraft(_ page: Int, theme: String, now: Int64) throws -> Draft {
-        let path = PageRenderer.directoryPath(page)
+    private func renderDirectoryPage(_ page: Int, theme: String, now: Int64) throws -> Rendered {
         let ids = config.userIDs(onPage: page)
         let rows = try storeCall { try store.directoryEntries(ids: ids, now: now) }
-        if rows.isEmpty, page > 1 { return Draft(path: path, html: nil, staleAt: nil, fingerprint: nil) }
+        if rows.isEmpty, page > 1 { return Rendered(html: nil, staleAt: nil, fingerprint: nil) }
         let (_, previous, next) = try directoryInputs(page, theme: theme)
         let html = try renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
                                           page: page, previousPage: previous, nextPage: next)
-        return Draft(path: path, html: html, staleAt: rows.compactMap(\.nextStart).min(),
-                     fingerprint: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme))
+        return Rendered(html: html, staleAt: rows.compactMap(\.nextStart).min(),
+                        fingerprint: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme))
     }
 
     /// The site-relative URLs of the HTML pages among `paths`, sorted, without duplicates.

@@ -24,17 +24,11 @@ extension Store {
         return pages
     }
 
-    /// The records of `paths` that exist.
-    public func pageRecords(_ paths: Set<String>) throws -> [String: PageRecord] {
-        var pages: [String: PageRecord] = [:]
-        let select = try database.prepare("SELECT stale_at, fingerprint FROM pages WHERE path = ?")
-        for path in paths {
-            if try select.bind(.text(path)).step() {
-                pages[path] = PageRecord(path: path, staleAt: select.isNull(0) ? nil : select.int(0),
-                                         fingerprint: select.isNull(1) ? nil : select.text(1))
-            }
-        }
-        return pages
+    /// The record of the page at `path`, if the builder wrote one.
+    public func pageRecord(_ path: String) throws -> PageRecord? {
+        let s = try database.prepare("SELECT stale_at, fingerprint FROM pages WHERE path = ?").bind(.text(path))
+        guard try s.step() else { return nil }
+        return PageRecord(path: path, staleAt: s.isNull(0) ? nil : s.int(0), fingerprint: s.isNull(1) ? nil : s.text(1))
     }
 
     /// Records pages written or checked and forgets removed ones, in one transaction.
