@@ -207,8 +207,9 @@ public final class SiteBuilder {
             }
         }
         for page in pages.sorted() {
-            try publish(PageRenderer.directoryPath(page), try directoryInputs(page, theme: theme).fingerprint) {
-                try renderDirectoryPage(page, theme: theme, now: now)
+            let inputs = try directoryInputs(page, theme: theme)
+            try publish(PageRenderer.directoryPath(page), inputs.fingerprint) {
+                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now)
             }
         }
         if change.addsPage {
@@ -247,11 +248,10 @@ public final class SiteBuilder {
     }
 
     /// Directory page `page` rendered from the store, with constant-time queries.
-    private func renderDirectoryPage(_ page: Int, theme: String, now: Int64) throws -> Rendered {
+    private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64) throws -> Rendered {
         let ids = config.userIDs(onPage: page)
         let rows = try storeCall { try store.directoryEntries(ids: ids, now: now) }
         if rows.isEmpty, page > 1 { return Rendered(html: nil, staleAt: nil, fingerprint: nil) }
-        let (_, previous, next) = try directoryInputs(page, theme: theme)
         let html = try renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
                                           page: page, previousPage: previous, nextPage: next)
         return Rendered(html: html, staleAt: rows.compactMap(\.nextStart).min(),

@@ -17,9 +17,9 @@ extension Store {
     /// The files the builder wrote, relative to the output folder.
     public func builtPages() throws -> [String: PageRecord] {
         var pages: [String: PageRecord] = [:]
-        try database.prepare("SELECT path, stale_at, fingerprint FROM pages").forEach {
-            let path = $0.text(0)
-            pages[path] = PageRecord(path: path, staleAt: $0.isNull(1) ? nil : $0.int(1), fingerprint: $0.isNull(2) ? nil : $0.text(2))
+        try database.prepare("SELECT stale_at, fingerprint, path FROM pages").forEach {
+            let path = $0.text(2)
+            pages[path] = readRecord($0, path: path)
         }
         return pages
     }
@@ -27,8 +27,12 @@ extension Store {
     /// The record of the page at `path`, if the builder wrote one.
     public func pageRecord(_ path: String) throws -> PageRecord? {
         let s = try database.prepare("SELECT stale_at, fingerprint FROM pages WHERE path = ?").bind(.text(path))
-        guard try s.step() else { return nil }
-        return PageRecord(path: path, staleAt: s.isNull(0) ? nil : s.int(0), fingerprint: s.isNull(1) ? nil : s.text(1))
+        return try s.step() ? readRecord(s, path: path) : nil
+    }
+
+    /// A record from a row whose first two columns are `stale_at, fingerprint`.
+    private func readRecord(_ s: Statement, path: String) -> PageRecord {
+        PageRecord(path: path, staleAt: s.isNull(0) ? nil : s.int(0), fingerprint: s.isNull(1) ? nil : s.text(1))
     }
 
     /// Records pages written or checked and forgets removed ones, in one transaction.
