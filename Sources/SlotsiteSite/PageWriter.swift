@@ -3,22 +3,35 @@ import Glibc
 #endif
 
 /// Writes files under the output folder so that a reader sees the old file or the
-/// new one, never part of one: each file goes to a temporary file in its folder, and
-/// `flush()` makes the batch durable (fsync each, or one syncfs for a big batch) and
-/// renames each into place. Files whose bytes would not change are left alone.
+/// new one, never part of one: each file goes to a temporary file in its folder and
+/// `flush()` renames it into place. Files whose bytes would not change are left alone.
+///
+/// Durability comes in one of two orders. By default `flush()` makes the batch durable
+/// first (fsync each, or one syncfs for a big batch), then renames. With `deferSync`,
+/// `flush()` renames at once and `syncRenamed()` makes everything renamed so far
+/// durable in one go: a build syncs once at its end instead of once per batch, and the
+/// CGI renames under the site lock and syncs after releasing it. Both record pages in
+/// the store only after their files are written; a power cut before the sync can lose
+/// the new bytes of a page, which the next build renders again from the store.
 public final class PageWriter {
     public let output: String
     /// Prefix of temporary files, so a build can sweep ones a crash left behind.
     static let temporaryPrefix = ".slotsite-tmp-"
-    /// Up to this many pending files are synced one by one; past it, one syncfs.
+    /// Up to this many files are synced one by one; past it, one syncfs.
     static let individualSyncLimit = 16
     /// A batch this big is flushed on its own, bounding open files and memory.
     static let batchLimit = 512
 
+    private let deferSync: Bool
     private var pending: [(temporary: String, path: String, fd: Int32)] = []
+    /// Files renamed but not yet durable (`deferSync`): their open descriptors, and
+    /// whether any was closed unsynced, which leaves one syncfs to do.
+    private var renamed: [(fd: Int32, path: String)] = []
+    private var renamedWithoutDescriptor = false
 
-    public init(output: String) {
+    public init(output: String, deferSync: Bool = false) {
         self.output = output
+        self.deferSync = deferSync
     }
 
     deinit {
@@ -58,20 +71,27 @@ public final class PageWriter {
         return true
     }
 
-    /// Makes every staged file durable and renames it into place.
+    /// Puts every staged file in place: durable first and then renamed, or with
+    /// `deferSync` renamed now and made durable by `syncRenamed()`.
     /// - Throws: `SiteError.io`; files not yet renamed keep their old content and
     ///   their temporary files are removed.
     public func flush() throws {
         guard !pending.isEmpty else { return }
         defer { discardPending() }
-        if pending.contains(where: { $0.fd < 0 }) {
-            let fd = open(output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard fd >= 0, linuxSyncfs(fd) == 0 else {
-                if fd >= 0 { close(fd) }
-                throw PageWriter.error(output, "cannot sync the file system (\(String(cString: strerror(errno))))")
+        if deferSync {
+            try renamePending()
+            for item in pending {
+                if item.fd >= 0 { renamed.append((item.fd, item.path)) } else { renamedWithoutDescriptor = true }
             }
-            close(fd)
+            if renamed.count > PageWriter.individualSyncLimit {
+                for item in renamed { close(item.fd) }
+                renamed.removeAll()
+                renamedWithoutDescriptor = true
+            }
+            pending.removeAll()
+            return
         }
+        if pending.contains(where: { $0.fd < 0 }) { try syncFileSystem() }
         for k in pending.indices where pending[k].fd >= 0 {
             try PageWriter.sync(pending[k].fd, pending[k].path)
             pending[k].fd = -1
@@ -79,23 +99,15 @@ public final class PageWriter {
         try renamePending()
     }
 
-    /// Renames every staged file into place now and leaves making them durable to
-    /// `syncRenamed()`: for the CGI, which renames under the site lock and syncs
-    /// after releasing it. Readers still see the old file or the new one; only a
-    /// power cut between the two calls can lose the new bytes of a page (the store,
-    /// which a build renders again, is durable before this).
-    public func flushUnsynced() throws {
-        guard !pending.isEmpty else { return }
-        if pending.contains(where: { $0.fd < 0 }) { return try flush() }
-        defer { discardPending() }
-        try renamePending()
-        renamed += pending.compactMap { $0.fd >= 0 ? ($0.fd, $0.path) : nil }
-        pending.removeAll()
-    }
-
-    /// Makes the files `flushUnsynced()` renamed durable.
+    /// Makes the files `flush()` renamed (with `deferSync`) durable.
     public func syncRenamed() throws {
         defer { renamed.removeAll() }
+        if renamedWithoutDescriptor {
+            renamedWithoutDescriptor = false
+            for item in renamed { close(item.fd) }
+            renamed.removeAll()
+            return try syncFileSystem()
+        }
         for k in renamed.indices {
             let (fd, path) = renamed[k]
             renamed[k].fd = -1
@@ -103,7 +115,14 @@ public final class PageWriter {
         }
     }
 
-    private var renamed: [(fd: Int32, path: String)] = []
+    private func syncFileSystem() throws {
+        let fd = open(output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0, linuxSyncfs(fd) == 0 else {
+            if fd >= 0 { close(fd) }
+            throw PageWriter.error(output, "cannot sync the file system (\(String(cString: strerror(errno))))")
+        }
+        close(fd)
+    }
 
     private func renamePending() throws {
         for k in pending.indices {

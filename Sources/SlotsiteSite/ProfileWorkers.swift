@@ -3,7 +3,8 @@ import SlotsiteRender
 import SlotsiteStore
 
 /// Renders and writes profile pages on several threads, each with its own parsed
-/// templates and its own writer.
+/// templates and its own writer. Pages are renamed into place batch by batch and
+/// made durable by `syncRenamed()`.
 final class ProfileWorkers: @unchecked Sendable {
     private let workers: [Worker]
 
@@ -23,8 +24,12 @@ final class ProfileWorkers: @unchecked Sendable {
     init(config: SiteConfig, count: Int, main: PageRenderer) {
         workers = (0..<count).map { i in
             Worker(renderer: i == 0 ? main : PageRenderer(config: config, templates: Templates.directory(config.templatesPath)),
-                   writer: PageWriter(output: config.outputPath))
+                   writer: PageWriter(output: config.outputPath, deferSync: true))
         }
+    }
+
+    func syncRenamed() throws {
+        for worker in workers { try worker.writer.syncRenamed() }
     }
 
     func render(_ records: [ProfileRecord], theme: String, into run: inout SiteBuilder.Run) throws {

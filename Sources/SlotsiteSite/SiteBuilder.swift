@@ -49,7 +49,7 @@ public final class SiteBuilder {
         if !full, before.isEmpty { return try build(now: now, full: true, progress: progress) }
         let content = full ? try ContentPage.loadAll(from: config.contentPath) : []
         let theme = config.themeFingerprint()
-        var run = Run(writer: PageWriter(output: config.outputPath))
+        var run = Run(writer: PageWriter(output: config.outputPath, deferSync: true))
         // After a writer died mid-write, a full build sweeps temporary files (and lists
         // the output in the same walk); otherwise each kept page is checked with a stat.
         let sweep = full && (lock.needsSweep || before.isEmpty)
@@ -134,6 +134,9 @@ public final class SiteBuilder {
         }
         try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil, fingerprint: nil)
         try run.writer.flush()
+        // One sync for the whole build, before the store records what was written.
+        try workers.syncRenamed()
+        try run.writer.syncRenamed()
 
         let producedPaths = Set(run.produced.map(\.path))
         let removed = before.keys.filter { !producedPaths.contains($0) }.sorted()
@@ -158,7 +161,7 @@ public final class SiteBuilder {
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
         let theme = config.themeFingerprint()
-        let writer = PageWriter(output: config.outputPath)
+        let writer = PageWriter(output: config.outputPath, deferSync: true)
         var summary = try locked { try publish(change, theme: theme, now: now, writer: writer) }
         try writer.syncRenamed()
         summary.seconds = Files.monotonicSeconds() - started
@@ -216,7 +219,7 @@ public final class SiteBuilder {
             let all = try storeCall { Array(try store.builtPages().keys) } + run.produced.map(\.path)
             try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
-        try run.writer.flushUnsynced()
+        try run.writer.flush()
         run.summary.removed = removed.count
         try storeCall { try store.recordPages(run.produced, removed: removed) }
         return run.summary

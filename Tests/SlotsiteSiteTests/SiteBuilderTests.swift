@@ -19,6 +19,7 @@ final class TemporarySite {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func open() throws -> Site { try Site.open(directory) }
+    @discardableResult
     func build(now: Int64 = SiteBuilderTests.now) throws -> BuildSummary { try open().builder().buildAll(now: now) }
     var output: String { directory + "/public" }
 
@@ -30,7 +31,7 @@ final class TemporarySite {
         let enumerator = FileManager.default.enumerator(atPath: output)!
         while let path = enumerator.nextObject() as? String {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: output + "/" + path, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: output + "/" + path, isDirectory: &isDir)
             if !isDir.boolValue { files[path] = try Data(contentsOf: URL(fileURLWithPath: output + "/" + path)) }
         }
         return files
