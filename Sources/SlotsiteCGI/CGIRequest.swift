@@ -33,7 +33,7 @@ public struct CGIRequest: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        variables["HTTP_" + name.uppercased().replacingHyphens()]
+        variables["HTTP_" + String(decoding: name.utf8.map { $0 == 0x2D ? 0x5F : $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)]
     }
 
     /// The body's length from `CONTENT_LENGTH`, checked before anything is read.
@@ -52,20 +52,16 @@ public struct CGIRequest: Sendable {
         guard length <= CGIRequest.maxBody else {
             throw HTTPError(413, "Too large", "The form is larger than 64 KiB. Shorten the text and send it again.")
         }
-        let type = (variables["CONTENT_TYPE"] ?? "").split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
-        guard type == "application/x-www-form-urlencoded" || (type.isEmpty && length == 0) else {
+        // The media type: before any `;` parameters, without blanks, case-insensitive.
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        let type = (variables["CONTENT_TYPE"] ?? "").utf8.prefix { $0 != UInt8(ascii: ";") }
+            .drop(while: blank).reversed().drop(while: blank).reversed()
+            .map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        guard type.elementsEqual("application/x-www-form-urlencoded".utf8) || (type.isEmpty && length == 0) else {
             throw HTTPError(415, "Unsupported form encoding", "Send the site's own forms; they use application/x-www-form-urlencoded.")
         }
         return length
     }
 }
 
-extension String {
-    func replacingHyphens() -> String { String(map { $0 == "-" ? "_" : $0 }) }
-}
 
-extension Substring {
-    func trimmingSpaces() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}

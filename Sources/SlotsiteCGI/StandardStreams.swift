@@ -30,7 +30,9 @@ public enum StandardStreams {
 
     /// The process environment: the CGI meta-variables.
     public static func environment() -> [String: String] {
-        var variables: [String: String] = [:]
+        var count = 0
+        while environ[count] != nil { count += 1 }
+        var variables = [String: String](minimumCapacity: count)
         var entry = environ
         while let pointer = entry.pointee {
             let pair = String(cString: pointer)

@@ -18,6 +18,10 @@ public struct Zone: Sendable, Hashable {
 
     /// - Throws: `CoreError.invalidTimeZone` for a name that is not an IANA zone.
     public init(_ identifier: String) throws {
+        if identifier == "UTC" {
+            self = .utc
+            return
+        }
         if let cached = Zone.cache.withLock({ $0[identifier] }) {
             self.identifier = identifier
             self.rules = cached

@@ -45,9 +45,16 @@ struct MustacheParser {
 
     private mutating func tokenize() throws {
         var i = 0
+        // The next opening delimiter, found once and kept until passed: searching
+        // again from every line start re-read the text up to it once per line.
+        var tag: Int?
+        var tagSearched = false
         while i < bytes.count {
-            let tag = find(open, from: i)
-            let newline = find([0x0A], from: i)
+            if !tagSearched || tag.map({ $0 < i }) ?? false {
+                tag = find(open, from: i)
+                tagSearched = true
+            }
+            let newline = bytes[i...].firstIndex(of: 0x0A)
             if let nl = newline, tag == nil || nl < tag! {
                 tokens.append(Token(kind: .text, content: string(i..<nl + 1), line: line))
                 i = nl + 1
@@ -61,6 +68,7 @@ struct MustacheParser {
             }
             if start > i { tokens.append(Token(kind: .text, content: string(i..<start), line: line)) }
             i = try readTag(at: start)
+            tagSearched = false // past this tag; its delimiters may have changed
         }
         finishLine()
     }

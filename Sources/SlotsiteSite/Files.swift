@@ -65,6 +65,8 @@ public enum Files {
 
     /// `path` made absolute against the working folder, with `.` and `..` resolved.
     public static func absolute(_ path: String) -> String {
+        // Already absolute and clean (the CGI's SLOTSITE_SITE, as configured): as is.
+        if path.utf8.first == UInt8(ascii: "/"), path.utf8.count > 1, Files.isClean(path) { return path }
         var base: [Substring] = []
         if !path.hasPrefix("/") {
             var buffer = [CChar](repeating: 0, count: 4096)
@@ -78,6 +80,22 @@ public enum Files {
             base.append(part)
         }
         return "/" + base.joined(separator: "/")
+    }
+
+    /// True when no part of the absolute `path` is empty, `.` or `..`.
+    static func isClean(_ path: String) -> Bool {
+        var part = 0, dots = 0 // bytes in the current part, and how many of them are dots
+        for byte in path.utf8.dropFirst() {
+            if byte == UInt8(ascii: "/") {
+                if part == 0 || part == dots && dots <= 2 { return false }
+                part = 0
+                dots = 0
+            } else {
+                part += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return !(part == 0 || part == dots && dots <= 2)
     }
 
     /// Seconds on a monotonic clock, for timing a build.

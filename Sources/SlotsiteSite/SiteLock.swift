@@ -5,7 +5,7 @@ import Glibc
 /// The lock the builder and every CGI process hold while they render and write pages,
 /// so pages are written in commit order and a settled site equals a fresh build.
 ///
-/// The holder's pid is written into the lock file and cleared on a clean release. A
+/// The holder's pid is written into the lock file and blanked on a clean release. A
 /// new holder that finds a pid there knows the last one died while writing, so
 /// temporary files may be left in the output: it leaves a mark that the next full
 /// build sweeps the output (and only then; an undisturbed build need not walk it).
@@ -27,13 +27,19 @@ public final class SiteLock {
             }
         }
         var byte: UInt8 = 0
-        if pread(fd, &byte, 1, 0) == 1 {
+        if pread(fd, &byte, 1, 0) == 1, byte != UInt8(ascii: " ") {
             close(open(sweepMarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644))
         }
-        let pid = Array("\(getpid())\n".utf8)
-        ftruncate(fd, 0)
+        // Overwritten in place, never truncated: a same-size write of a cached page
+        // is much cheaper than ftruncate, which ext4 journals.
+        var pid = Array("\(getpid())".utf8)
+        pid += [UInt8](repeating: UInt8(ascii: " "), count: max(0, SiteLock.width - 1 - pid.count)) + [UInt8(ascii: "\n")]
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
+
+    /// Bytes of the holder's pid line; a line of blanks means no holder.
+    private static let width = 12
+    private static let released = [UInt8](repeating: UInt8(ascii: " "), count: width - 1) + [UInt8(ascii: "\n")]
 
     /// True when a writer died holding the lock since the last sweep.
     public var needsSweep: Bool { Files.exists(sweepMarker) }
@@ -42,7 +48,7 @@ public final class SiteLock {
     public func swept() { unlink(sweepMarker) }
 
     deinit {
-        ftruncate(fd, 0)
+        _ = SiteLock.released.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         flock(fd, LOCK_UN)
         close(fd)
     }

@@ -11,6 +11,20 @@ struct SiteConfigTests {
         return try SiteConfig.load(site: dir)
     }
 
+    @Test(arguments: [
+        ("/srv/site", "/srv/site"), ("/srv/site/", "/srv/site"), ("/srv//site", "/srv/site"),
+        ("/srv/./site", "/srv/site"), ("/srv/x/../site", "/srv/site"), ("/srv/site/..", "/srv"),
+        ("/srv/.site/...", "/srv/.site/..."), ("/", "/"),
+    ])
+    func absolutePathsAreResolved(path: String, expected: String) {
+        #expect(Files.absolute(path) == expected)
+    }
+
+    @Test func relativePathsStartAtTheWorkingFolder() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(Files.absolute("site/./a") == (cwd == "/" ? "" : cwd) + "/site/a")
+    }
+
     @Test func defaultsAndValues() throws {
         let c = try load("# comment\ntitle: \"Coaches of Graz\"\nbase_url: https://example.org/book/\ntimezone: Europe/Vienna # local\n")
         #expect(c.title == "Coaches of Graz")
