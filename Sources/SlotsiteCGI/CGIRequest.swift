@@ -63,5 +63,3 @@ public struct CGIRequest: Sendable {
         return length
     }
 }
-
-

@@ -15,6 +15,13 @@ public enum Files {
         return stat(path, &st) == 0
     }
 
+    /// True when `path` is a file that is not empty. A page is never empty, so an
+    /// empty one lost its bytes (a power cut before its sync) and is rendered again.
+    public static func hasBytes(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_size > 0
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR

@@ -10,9 +10,11 @@ import Glibc
 /// first (fsync each, or one syncfs for a big batch), then renames. With `deferSync`,
 /// `flush()` renames at once and `syncRenamed()` makes everything renamed so far
 /// durable in one go: a build syncs once at its end instead of once per batch, and the
-/// CGI renames under the site lock and syncs after releasing it. Both record pages in
-/// the store only after their files are written; a power cut before the sync can lose
-/// the new bytes of a page, which the next build renders again from the store.
+/// CGI renames under the site lock and syncs after releasing it. A build records its
+/// pages in the store after the sync, so a power cut before it leaves the old records
+/// and the next build renders those pages again. The CGI records them before its sync:
+/// a power cut in that window of milliseconds can leave a page empty (a new file's
+/// bytes not yet on disk) under a current record, and builds render empty pages again.
 public final class PageWriter {
     public let output: String
     /// Prefix of temporary files, so a build can sweep ones a crash left behind.
@@ -162,8 +164,8 @@ public final class PageWriter {
     }
 
     /// Deletes temporary files that a killed writer left anywhere under the output.
-    /// - Returns: the paths of the other files, relative to the output folder (one
-    ///   walk answers both "what is left over" and "what exists").
+    /// - Returns: the paths of the other files that are not empty, relative to the
+    ///   output folder (one walk answers both "what is left over" and "what exists").
     @discardableResult
     public func sweepTemporaryFiles() -> Set<String> {
         var files = Set<String>()
@@ -180,8 +182,8 @@ public final class PageWriter {
                     walk(path, relative + name + "/")
                 } else if name.hasPrefix(PageWriter.temporaryPrefix) {
                     unlink(path)
-                } else {
-                    files.insert(relative + name)
+                } else if Files.hasBytes(path) {
+                    files.insert(relative + name) // an empty page lost its bytes: not kept
                 }
             }
         }

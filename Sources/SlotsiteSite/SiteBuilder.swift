@@ -58,7 +58,7 @@ public final class SiteBuilder {
         /// The earlier record of `path` when it is still what rendering would write.
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
             guard let old = before[path], old.fingerprint == fingerprint, old.staleAt.map({ $0 > now }) ?? true,
-                  existing?.contains(path) ?? Files.exists(config.outputPath + "/" + path) else { return nil }
+                  existing?.contains(path) ?? Files.hasBytes(config.outputPath + "/" + path) else { return nil }
             return old
         }
 
@@ -183,7 +183,7 @@ public final class SiteBuilder {
         func publish(_ path: String, _ fingerprint: String?, render: () throws -> Rendered?) throws {
             let record = try storeCall { try store.pageRecord(path) }
             if let record, let fingerprint, record.fingerprint == fingerprint,
-               record.staleAt.map({ $0 > now }) ?? true, Files.exists(config.outputPath + "/" + path) {
+               record.staleAt.map({ $0 > now }) ?? true, Files.hasBytes(config.outputPath + "/" + path) {
                 run.summary.unchanged += 1
                 return
             }

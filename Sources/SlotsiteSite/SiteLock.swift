@@ -30,8 +30,8 @@ public final class SiteLock {
         if pread(fd, &byte, 1, 0) == 1, byte != UInt8(ascii: " ") {
             close(open(sweepMarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644))
         }
-        // Overwritten in place, never truncated: a same-size write of a cached page
-        // is much cheaper than ftruncate, which ext4 journals.
+        // Overwritten in place, never truncated: a same-size write to a cached page
+        // costs less than ftruncate's trip through the file system's truncate path.
         var pid = Array("\(getpid())".utf8)
         pid += [UInt8](repeating: UInt8(ascii: " "), count: max(0, SiteLock.width - 1 - pid.count)) + [UInt8(ascii: "\n")]
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }

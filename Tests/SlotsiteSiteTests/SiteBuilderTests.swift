@@ -116,6 +116,21 @@ struct SiteBuilderTests {
         #expect(try site.mtimes() == before)
     }
 
+    @Test(arguments: [false, true])
+    func anEmptiedPageIsRenderedAgain(afterACrash: Bool) throws {
+        let site = try TemporarySite(seedUsers: 3, slots: 4)
+        try site.build()
+        let page = try #require(try site.tree().keys.first { $0.hasPrefix("u/") && $0.hasSuffix("index.html") })
+        let bytes = try site.read(page)
+        // What a power cut can leave of a page renamed but not yet synced.
+        try "".write(toFile: site.output + "/" + page, atomically: false, encoding: .utf8)
+        // A crashed writer's pid in the lock file makes the build walk the output instead.
+        if afterACrash { try "4242\n".write(toFile: try site.open().config.lockPath, atomically: false, encoding: .utf8) }
+        let again = try site.build()
+        #expect(again.written == 1)
+        #expect(try site.read(page) == bytes)
+    }
+
     @Test func sameSeedSameSite() throws {
         let a = try TemporarySite(seedUsers: 12, slots: 16)
         let b = try TemporarySite(seedUsers: 12, slots: 16)
