@@ -18,8 +18,13 @@ public enum Files {
     /// True when `path` is a file that is not empty. A page is never empty, so an
     /// empty one lost its bytes (a power cut before its sync) and is rendered again.
     public static func hasBytes(_ path: String) -> Bool {
+        (size(path) ?? 0) > 0
+    }
+
+    /// The size of the file at `path`, or nil when there is none.
+    public static func size(_ path: String) -> Int? {
         var st = stat()
-        return stat(path, &st) == 0 && st.st_size > 0
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
     }
 
     public static func isDirectory(_ path: String) -> Bool {

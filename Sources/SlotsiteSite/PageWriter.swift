@@ -52,7 +52,7 @@ public final class PageWriter {
         let folder = String(path[..<slash])
         // One mkdir tells both: a folder made just now holds no old file to compare;
         // a stat then rules out most changed files without reading them.
-        if try !PageWriter.makeFolder(folder), PageWriter.size(path) == bytes.count,
+        if try !PageWriter.makeFolder(folder), Files.size(path) == bytes.count,
            let old = PageWriter.read(path), PageWriter.same(old, bytes) { return false }
         let temporary = folder + "/" + PageWriter.temporaryPrefix + PageWriter.pid + "-" + path[path.index(after: slash)...]
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -197,12 +197,6 @@ public final class PageWriter {
         return new.withContiguousStorageIfAvailable { n in
             old.withUnsafeBytes { o in memcmp(o.baseAddress!, n.baseAddress!, old.count) == 0 }
         } ?? old.elementsEqual(new)
-    }
-
-    /// The size of the file at `path`, or nil when there is none.
-    static func size(_ path: String) -> Int? {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int(st.st_size) : nil
     }
 
     static func read(_ path: String) -> [UInt8]? {
