@@ -1,6 +1,9 @@
 /// The part of YAML that `slotsite.yml` and front matter use: one `key: value` a line,
 /// `#` comments, plain, single- or double-quoted scalars. Anything else is an error
 /// that names the line, rather than a guess.
+///
+/// Reads UTF-8 bytes: every byte it looks at is ASCII, so no Unicode tables are loaded
+/// (the CGI parses `slotsite.yml` on every request).
 struct FlatYAML {
     struct Entry: Equatable {
         let key: String
@@ -13,83 +16,94 @@ struct FlatYAML {
     /// - Throws: `SiteError.badConfig` naming `file` and the line.
     init(_ text: String, file: String, firstLine: Int = 1) throws {
         var entries: [Entry] = []
-        var seen = Set<String>()
-        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let lineNumber = firstLine + offset
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard trimmed.count == line.count else {
-                throw SiteError(.badConfig, "\(file):\(lineNumber)", "nested values are not supported; write `key: value`")
+        var text = text
+        try text.withUTF8 { bytes in
+            var lineNumber = firstLine
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != ASCII.newline { end += 1 }
+                defer { start = end + 1; lineNumber += 1 }
+                let line = bytes[start..<(end > start && bytes[end - 1] == ASCII.carriageReturn ? end - 1 : end)]
+                guard let first = line.firstIndex(where: { !ASCII.isBlank($0) }), line[first] != ASCII.hash else { continue }
+                let at = "\(file):\(lineNumber)"
+                guard first == line.startIndex else {
+                    throw SiteError(.badConfig, at, "nested values are not supported; write `key: value`")
+                }
+                guard let colon = line.firstIndex(of: ASCII.colon) else {
+                    throw SiteError(.badConfig, at, "expected `key: value`")
+                }
+                let key = String(decoding: line[..<colon], as: UTF8.self)
+                guard colon > line.startIndex, line[..<colon].allSatisfy(ASCII.isKeyByte) else {
+                    throw SiteError(.badConfig, at, "bad key `\(key)`")
+                }
+                guard !entries.contains(where: { $0.key == key }) else {
+                    throw SiteError(.badConfig, at, "key `\(key)` given twice")
+                }
+                let value = try FlatYAML.scalar(line[(colon + 1)...], at: at, key: key)
+                entries.append(Entry(key: key, value: value, line: lineNumber))
             }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw SiteError(.badConfig, "\(file):\(lineNumber)", "expected `key: value`")
-            }
-            let key = String(line[..<colon])
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-                throw SiteError(.badConfig, "\(file):\(lineNumber)", "bad key `\(key)`")
-            }
-            guard seen.insert(key).inserted else {
-                throw SiteError(.badConfig, "\(file):\(lineNumber)", "key `\(key)` given twice")
-            }
-            let value = try FlatYAML.scalar(String(line[line.index(after: colon)...]), at: "\(file):\(lineNumber)", key: key)
-            entries.append(Entry(key: key, value: value, line: lineNumber))
         }
         self.entries = entries
     }
 
-    private static func scalar(_ raw: String, at location: String, key: String) throws -> String {
-        var text = Substring(raw).drop { $0 == " " || $0 == "\t" }
-        if let quote = text.first, quote == "\"" || quote == "'" {
+    private static func scalar(_ raw: Slice<UnsafeBufferPointer<UInt8>>, at location: String, key: String) throws -> String {
+        var text = raw.drop(while: ASCII.isBlank)
+        if let quote = text.first, quote == ASCII.doubleQuote || quote == ASCII.singleQuote {
             text = text.dropFirst()
-            var out = ""
+            var out: [UInt8] = []
             var escaped = false
-            var closed = false
-            var rest = Substring("")
-            for (i, c) in zip(text.indices, text) {
+            var rest: Slice<UnsafeBufferPointer<UInt8>>?
+            for i in text.indices {
+                let c = text[i]
                 if escaped {
-                    switch c {
-                    case "n": out.append("\n")
-                    case "t": out.append("\t")
-                    default: out.append(c)
-                    }
+                    out.append(c == UInt8(ascii: "n") ? ASCII.newline : c == UInt8(ascii: "t") ? ASCII.tab : c)
                     escaped = false
-                } else if quote == "\"" && c == "\\" {
+                } else if quote == ASCII.doubleQuote && c == ASCII.backslash {
                     escaped = true
                 } else if c == quote {
-                    closed = true
-                    rest = text[text.index(after: i)...]
+                    rest = text[(i + 1)...]
                     break
                 } else {
                     out.append(c)
                 }
             }
-            let tail = rest.drop { $0 == " " || $0 == "\t" }
-            guard closed, tail.isEmpty || tail.hasPrefix("#") else {
+            guard let tail = rest?.drop(while: ASCII.isBlank), tail.first.map({ $0 == ASCII.hash }) ?? true else {
                 throw SiteError(.badConfig, location, "unterminated quoted value for key `\(key)`")
             }
-            return out
+            return String(decoding: out, as: UTF8.self)
         }
         // A comment starts at a `#` after a blank.
-        var previous: Character = " "
-        for i in text.indices {
-            if text[i] == "#", previous == " " || previous == "\t" { text = text[..<i]; break }
-            previous = text[i]
+        if let hash = text.indices.first(where: { text[$0] == ASCII.hash && ($0 == text.startIndex || ASCII.isBlank(text[$0 - 1])) }) {
+            text = text[..<hash]
         }
-        let value = String(text).trimmingCharacters(in: " \t")
-        if value.hasPrefix("[") || value.hasPrefix("{") || value.hasPrefix("|") || value.hasPrefix(">") || value.hasPrefix("&") || value.hasPrefix("*") {
+        while let last = text.last, ASCII.isBlank(last) { text = text.dropLast() }
+        if let first = text.first, "[{|>&*".utf8.contains(first) {
             throw SiteError(.badConfig, location, "key `\(key)`: only plain or quoted single-line values are supported")
         }
-        return value
+        return String(decoding: text, as: UTF8.self)
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        guard let a = firstIndex(where: { !chars.contains($0) }) else { return "" }
-        let b = lastIndex(where: { !chars.contains($0) })!
-        return String(self[a...b])
+/// The ASCII bytes FlatYAML looks at.
+private enum ASCII {
+    static let newline = UInt8(ascii: "\n")
+    static let carriageReturn = UInt8(ascii: "\r")
+    static let tab = UInt8(ascii: "\t")
+    static let hash = UInt8(ascii: "#")
+    static let colon = UInt8(ascii: ":")
+    static let backslash = UInt8(ascii: "\\")
+    static let doubleQuote = UInt8(ascii: "\"")
+    static let singleQuote = UInt8(ascii: "'")
+
+    static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == tab }
+
+    /// Letters, digits, `_` and `-`.
+    static func isKeyByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"): true
+        default: false
+        }
     }
 }

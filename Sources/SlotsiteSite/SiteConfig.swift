@@ -65,6 +65,15 @@ public struct SiteConfig: Sendable, Equatable {
         return config
     }
 
+    /// ASCII letters, digits and `-_./`.
+    private static func isPathByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"): true
+        default: false
+        }
+    }
+
     private mutating func apply(_ entry: FlatYAML.Entry, file: String) throws {
         let at = "\(file):\(entry.line)"
         func bad(_ why: String) -> SiteError { SiteError(.badConfig, at, "key `\(entry.key)`: \(why)") }
@@ -75,14 +84,18 @@ public struct SiteConfig: Sendable, Equatable {
             title = v
         case "base_url":
             guard v.hasPrefix("http://") || v.hasPrefix("https://"), v.hasSuffix("/"),
-                  !v.contains(where: { $0 == " " || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "?" || $0 == "#" }),
+                  !v.utf8.contains(where: { " \"<>?#".utf8.contains($0) }),
                   v.dropFirst(v.hasPrefix("https") ? 8 : 7).first.map({ $0 != "/" }) ?? false
             else { throw bad("give an http(s) URL ending in `/`, e.g. https://example.org/") }
             baseURL = v
         case "cgi_url":
-            guard v.hasPrefix("/"), !v.hasSuffix("/"), v.count > 1,
-                  v.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }),
-                  !v.contains("//"), !v.contains("/./"), !v.contains("/../")
+            // Bytes, not Characters: the CGI reads this on every request, and Unicode
+            // properties and substring search load tables it otherwise never needs.
+            guard v.hasPrefix("/"), !v.hasSuffix("/"),
+                  v.utf8.allSatisfy(SiteConfig.isPathByte),
+                  v.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst().allSatisfy({
+                      !$0.isEmpty && !$0.elementsEqual(".".utf8) && !$0.elementsEqual("..".utf8)
+                  })
             else { throw bad("give an absolute path without a trailing `/`, e.g. /cgi-bin/slotsite") }
             cgiURL = v
         case "timezone":

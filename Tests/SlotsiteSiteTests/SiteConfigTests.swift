@@ -35,6 +35,31 @@ struct SiteConfigTests {
         #expect(c.outputPath.hasSuffix("/public"))
     }
 
+    @Test func flatYAMLScalars() throws {
+        let yaml = try FlatYAML("""
+            a: "x \\"q\\" \\n y" # c\r
+            b: 'it # is not a comment' # but this is
+            c: plain#hash and # comment\t
+            d: Zürich 東京\r
+
+            e:
+            """, file: "f.yml")
+        #expect(yaml.entries.map(\.key) == ["a", "b", "c", "d", "e"])
+        #expect(yaml.entries.map(\.value) == ["x \"q\" \n y", "it # is not a comment", "plain#hash and", "Zürich 東京", ""])
+        #expect(yaml.entries.map(\.line) == [1, 2, 3, 4, 6])
+        #expect(throws: SiteError.self) { try FlatYAML("b: 'it''s'", file: "f.yml") }
+        #expect(throws: SiteError.self) { try FlatYAML("a: 1\n  b: 2", file: "f.yml") }
+        #expect(throws: SiteError.self) { try FlatYAML("ä: 1", file: "f.yml") }
+        #expect(throws: SiteError.self) { try FlatYAML(": 1", file: "f.yml") }
+    }
+
+    @Test func cgiURLs() throws {
+        #expect(try load("cgi_url: /cgi-bin/slot.site_2-x\n").cgiURL == "/cgi-bin/slot.site_2-x")
+        for bad in ["/", "//x", "/a//b", "/a/./b", "/a/..", "/a/.", "/a b", "/ä", "/a?b"] {
+            #expect(throws: SiteError.self) { try load("cgi_url: \(bad)\n") }
+        }
+    }
+
     @Test(arguments: [
         ("colour: blue\n", "colour", 1),
         ("title: ok\nbase_url: ftp://x/\n", "base_url", 2),
