@@ -110,6 +110,19 @@ public enum Files {
         return !(part == 0 || part == dots && dots <= 2)
     }
 
+    /// This boot's id, or nil where the kernel does not tell (no Linux `/proc`). Pages
+    /// written without a sync carry it: a later boot means they may be lost.
+    public static let bootID: String? = {
+        let fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 64) }
+        guard n > 0 else { return nil }
+        let id = String(decoding: buffer[..<n].prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        return id.isEmpty ? nil : id
+    }()
+
     /// Seconds on a monotonic clock, for timing a build.
     public static func monotonicSeconds() -> Double {
         var ts = timespec()

@@ -6,15 +6,14 @@ import Glibc
 /// new one, never part of one: each file goes to a temporary file in its folder and
 /// `flush()` renames it into place. Files whose bytes would not change are left alone.
 ///
-/// Durability comes in one of two orders. By default `flush()` makes the batch durable
+/// Durability comes in one of three orders. By default `flush()` makes the batch durable
 /// first (fsync each, or one syncfs for a big batch), then renames. With `deferSync`,
-/// `flush()` renames at once and `syncRenamed()` makes everything renamed so far
-/// durable in one go: a build syncs once at its end instead of once per batch, and the
-/// CGI renames under the site lock and syncs after releasing it. A build records its
-/// pages in the store after the sync, so a power cut before it leaves the old records
-/// and the next build renders those pages again. The CGI records them before its sync:
-/// a power cut in that window of milliseconds can leave a page empty (a new file's
-/// bytes not yet on disk) under a current record, and builds render empty pages again.
+/// `flush()` renames at once, and then either `syncRenamed()` makes everything renamed
+/// so far durable in one go (a build: one sync at its end, before the store records its
+/// pages, so a power cut before it leaves the old records and the next build renders
+/// those pages again), or `closeRenamed()` leaves that to the kernel (the CGI: it
+/// records its pages as unsynced in this boot, `PageRecord.unsyncedBoot`, and the first
+/// build after a reboot renders them again; the next build in the same boot syncs).
 public final class PageWriter {
     public let output: String
     /// Prefix of temporary files, so a build can sweep ones a crash left behind.
@@ -119,7 +118,16 @@ public final class PageWriter {
         }
     }
 
-    private func syncFileSystem() throws {
+    /// Lets go of the files `flush()` renamed (with `deferSync`) without syncing them:
+    /// the kernel writes them back in its own time.
+    public func closeRenamed() {
+        for item in renamed where item.fd >= 0 { close(item.fd) }
+        renamed.removeAll()
+        renamedWithoutDescriptor = false
+    }
+
+    /// Makes everything written to the output's file system so far durable (syncfs).
+    public func syncFileSystem() throws {
         let fd = open(output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0, linuxSyncfs(fd) == 0 else {
             if fd >= 0 { close(fd) }

@@ -55,9 +55,11 @@ public final class SiteBuilder {
         let sweep = full && (lock.needsSweep || before.isEmpty)
         let existing: Set<String>? = sweep ? run.writer.sweepTemporaryFiles() : nil
 
-        /// The earlier record of `path` when it is still what rendering would write.
+        let boot = Files.bootID
+        /// The earlier record of `path` when it is still what rendering would write
+        /// and is on disk (synced, or written since the last reboot).
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
-            guard let old = before[path], old.fingerprint == fingerprint, old.staleAt.map({ $0 > now }) ?? true,
+            guard let old = before[path], old.isOnDisk(boot: boot), old.fingerprint == fingerprint, old.staleAt.map({ $0 > now }) ?? true,
                   existing?.contains(path) ?? Files.hasBytes(config.outputPath + "/" + path) else { return nil }
             return old
         }
@@ -137,6 +139,12 @@ public final class SiteBuilder {
         // One sync for the whole build, before the store records what was written.
         try workers.syncRenamed()
         try run.writer.syncRenamed()
+        // Pages the CGI left unsynced in this boot are kept as they are: one syncfs puts
+        // them on disk, and their records lose the mark.
+        if run.produced.contains(where: { $0.unsyncedBoot != nil }) {
+            try run.writer.syncFileSystem()
+            run.produced = run.produced.map { $0.marked(nil) }
+        }
 
         let producedPaths = Set(run.produced.map(\.path))
         let removed = before.keys.filter { !producedPaths.contains($0) }.sorted()
@@ -157,13 +165,17 @@ public final class SiteBuilder {
     /// Under the site lock, each page's fingerprint comes first from a cheap indexed
     /// read: a page another process already wrote from the current inputs is left
     /// alone, so concurrent changes to one professional coalesce into one render.
-    /// Files are renamed into place under the lock and synced after it.
+    /// Files are renamed into place under the lock and not synced: their records say
+    /// so, with this boot's id, and a build after a reboot renders them again (a sync
+    /// per request was 6% of a booking's CPU). Where the boot id is unknown, the
+    /// files are synced after the lock is released.
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
         let theme = config.themeFingerprint()
         let writer = PageWriter(output: config.outputPath, deferSync: true)
-        var summary = try locked { try publish(change, theme: theme, now: now, writer: writer) }
-        try writer.syncRenamed()
+        let boot = Files.bootID
+        var summary = try locked { try publish(change, theme: theme, now: now, writer: writer, boot: boot) }
+        if boot == nil { try writer.syncRenamed() } else { writer.closeRenamed() }
         summary.seconds = Files.monotonicSeconds() - started
         return summary
     }
@@ -176,13 +188,13 @@ public final class SiteBuilder {
     }
 
     /// The locked part of `render(_:now:)`.
-    private func publish(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter) throws -> BuildSummary {
+    private func publish(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
         var run = Run(writer: writer)
         var removed: [String] = []
         /// Renders `path` unless its record says it was rendered from `fingerprint`, still fresh.
         func publish(_ path: String, _ fingerprint: String?, render: () throws -> Rendered?) throws {
             let record = try storeCall { try store.pageRecord(path) }
-            if let record, let fingerprint, record.fingerprint == fingerprint,
+            if let record, let fingerprint, record.isOnDisk(boot: boot), record.fingerprint == fingerprint,
                record.staleAt.map({ $0 > now }) ?? true, Files.hasBytes(config.outputPath + "/" + path) {
                 run.summary.unchanged += 1
                 return
@@ -221,7 +233,8 @@ public final class SiteBuilder {
         }
         try run.writer.flush()
         run.summary.removed = removed.count
-        try storeCall { try store.recordPages(run.produced, removed: removed) }
+        // Marked even when the bytes were already there: an earlier writer may not have synced them either.
+        try storeCall { try store.recordPages(run.produced.map { $0.marked(boot) }, removed: removed) }
         return run.summary
     }
 

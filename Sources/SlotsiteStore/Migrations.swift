@@ -94,6 +94,12 @@ enum Migrations {
             BEGIN UPDATE users SET version = version + 1
                   WHERE id IN (SELECT user_id FROM slots WHERE id IN (OLD.slot_id, NEW.slot_id)); END;
         """),
+        ("5-unsynced-pages", """
+        -- The boot (/proc/sys/kernel/random/boot_id) in which the CGI wrote a page without
+        -- syncing it; NULL once it is known to be on disk. Only a reboot can lose an
+        -- unsynced write, so a build trusts such a record only within the same boot.
+        ALTER TABLE pages ADD COLUMN unsynced_boot TEXT;
+        """),
     ]
 
     /// Applies every migration not yet recorded, each in its own write transaction.

@@ -5,11 +5,27 @@ public struct PageRecord: Sendable, Equatable {
     public let staleAt: Int64?
     /// What the page was rendered from; equal fingerprints give equal bytes.
     public let fingerprint: String?
+    /// The boot during which the page was renamed into place without a sync; nil when
+    /// it was synced. A power cut can lose such a write, and only a power cut (or any
+    /// other reboot) can: the kernel keeps a written page for every later reader.
+    public let unsyncedBoot: String?
 
-    public init(path: String, staleAt: Int64?, fingerprint: String?) {
+    public init(path: String, staleAt: Int64?, fingerprint: String?, unsyncedBoot: String? = nil) {
         self.path = path
         self.staleAt = staleAt
         self.fingerprint = fingerprint
+        self.unsyncedBoot = unsyncedBoot
+    }
+
+    /// Whether the file is known to hold what this record says: it was synced, or
+    /// written during `boot`, the boot now running.
+    public func isOnDisk(boot: String?) -> Bool {
+        unsyncedBoot == nil || unsyncedBoot == boot
+    }
+
+    /// This record with its unsynced mark replaced.
+    public func marked(_ boot: String?) -> PageRecord {
+        PageRecord(path: path, staleAt: staleAt, fingerprint: fingerprint, unsyncedBoot: boot)
     }
 }
 
@@ -17,8 +33,8 @@ extension Store {
     /// The files the builder wrote, relative to the output folder.
     public func builtPages() throws -> [String: PageRecord] {
         var pages: [String: PageRecord] = [:]
-        try database.prepare("SELECT stale_at, fingerprint, path FROM pages").forEach {
-            let path = $0.text(2)
+        try database.prepare("SELECT stale_at, fingerprint, unsynced_boot, path FROM pages").forEach {
+            let path = $0.text(3)
             pages[path] = readRecord($0, path: path)
         }
         return pages
@@ -26,13 +42,14 @@ extension Store {
 
     /// The record of the page at `path`, if the builder wrote one.
     public func pageRecord(_ path: String) throws -> PageRecord? {
-        let s = try database.prepare("SELECT stale_at, fingerprint FROM pages WHERE path = ?").bind(.text(path))
+        let s = try database.prepare("SELECT stale_at, fingerprint, unsynced_boot FROM pages WHERE path = ?").bind(.text(path))
         return try s.step() ? readRecord(s, path: path) : nil
     }
 
-    /// A record from a row whose first two columns are `stale_at, fingerprint`.
+    /// A record from a row whose first columns are `stale_at, fingerprint, unsynced_boot`.
     private func readRecord(_ s: Statement, path: String) -> PageRecord {
-        PageRecord(path: path, staleAt: s.isNull(0) ? nil : s.int(0), fingerprint: s.isNull(1) ? nil : s.text(1))
+        PageRecord(path: path, staleAt: s.isNull(0) ? nil : s.int(0), fingerprint: s.isNull(1) ? nil : s.text(1),
+                   unsyncedBoot: s.isNull(2) ? nil : s.text(2))
     }
 
     /// Records pages written or checked and forgets removed ones, in one transaction.
@@ -45,9 +62,10 @@ extension Store {
         try database.execute("PRAGMA synchronous = NORMAL")
         defer { try? database.execute("PRAGMA synchronous = FULL") }
         try database.writeTransaction {
-            let upsert = try database.prepare("INSERT OR REPLACE INTO pages (path, stale_at, fingerprint) VALUES (?, ?, ?)")
+            let upsert = try database.prepare("INSERT OR REPLACE INTO pages (path, stale_at, fingerprint, unsynced_boot) VALUES (?, ?, ?, ?)")
             for page in written {
-                try upsert.bind(.text(page.path), page.staleAt.map { .int($0) } ?? .null, page.fingerprint.map { .text($0) } ?? .null).run()
+                try upsert.bind(.text(page.path), page.staleAt.map { .int($0) } ?? .null, page.fingerprint.map { .text($0) } ?? .null,
+                                page.unsyncedBoot.map { .text($0) } ?? .null).run()
             }
             let delete = try database.prepare("DELETE FROM pages WHERE path = ?")
             for path in removed { try delete.bind(.text(path)).run() }

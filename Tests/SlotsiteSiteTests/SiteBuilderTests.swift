@@ -208,6 +208,39 @@ struct SiteBuilderTests {
         #expect(try site.tree() == afterChange)
     }
 
+    /// The CGI leaves its pages unsynced and marks their records with the boot: a build
+    /// in the same boot trusts them and syncs them once; a build after a reboot, when a
+    /// power cut may have lost the write, renders them again.
+    @Test(arguments: [false, true])
+    func pagesTheCGILeftUnsyncedAreRenderedAgainAfterAReboot(rebooted: Bool) throws {
+        let boot = try #require(Files.bootID, "needs Linux's /proc/sys/kernel/random/boot_id")
+        let site = try TemporarySite(seedUsers: 60, slots: 4)
+        try site.build()
+        let opened = try site.open()
+        let users = try opened.store.allUsers()
+        let pro = users[10], client = users[0]
+        let profile = "u/\(pro.handle)/index.html"
+        let before = try site.read(profile)
+        let slot = try #require(try opened.store.profile(userID: pro.id, now: Self.now)?.freeSlots.first)
+        try opened.store.book(slotID: slot.id, clientID: client.id, note: "", now: Self.now)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
+        let marks = try opened.store.database.prepare("SELECT DISTINCT unsynced_boot FROM pages WHERE unsynced_boot IS NOT NULL").map { $0.text(0) }
+        #expect(marks == [boot], "both pages recorded as unsynced in this boot")
+        let booked = try site.read(profile)
+        #expect(booked != before)
+        // What a power cut before the kernel wrote the page back leaves: the old page.
+        try before.write(toFile: site.output + "/" + profile, atomically: true, encoding: .utf8)
+        if rebooted {
+            try opened.store.database.execute("UPDATE pages SET unsynced_boot = 'an-earlier-boot' WHERE unsynced_boot IS NOT NULL")
+        }
+        let summary = try site.build()
+        // Within the boot nothing can have been lost, so the records are trusted as they are.
+        #expect(try site.read(profile) == (rebooted ? booked : before))
+        #expect(summary.written == (rebooted ? 1 : 0), "the directory page is on disk either way")
+        let left = try opened.store.database.prepare("SELECT count(*) FROM pages WHERE unsynced_boot IS NOT NULL").scalar()
+        #expect(left == 0, "the build synced and cleared every mark")
+    }
+
     @Test func incrementalBuildRerendersOnlyPagesWhoseFirstSlotStarted() throws {
         let site = try TemporarySite(seedUsers: 40, slots: 8)
         try site.build()
