@@ -29,17 +29,28 @@ public struct Zone: Sendable, Hashable {
         }
         let invalid = CoreError(.invalidTimeZone, field: "timezone",
                                 "Choose an IANA time zone such as Europe/Berlin or America/New_York.")
-        let parts = identifier.split(separator: "/", omittingEmptySubsequences: false)
+        // Bytes, not Characters: a page of the directory loads a zone per professional,
+        // and Unicode properties would load tables the CGI otherwise never needs.
+        let parts = identifier.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         guard (1...64).contains(identifier.utf8.count), parts.allSatisfy({ part in
-            !part.isEmpty && part.first != "." && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_+-".contains($0)) }
-        }), !["posix", "right"].contains(parts[0]), !["localtime", "posixrules", "Factory"].contains(identifier),
-              parts[0].first?.isUppercase == true,
+            part.first.map { $0 != UInt8(ascii: ".") } ?? false && part.allSatisfy(Zone.isNameByte)
+        }), parts[0].first.map({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ?? false,
+              !["localtime", "posixrules", "Factory"].contains(identifier),
               let bytes = Zone.read(Zone.databasePath + "/" + identifier),
               let rules = try? ZoneRules(tzif: bytes)
         else { throw invalid }
         self.identifier = identifier
         self.rules = rules
         Zone.cache.withLock { $0[identifier] = rules }
+    }
+
+    /// ASCII letters, digits and `_+-`.
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "-"): true
+        default: false
+        }
     }
 
     private init(identifier: String, rules: ZoneRules) {

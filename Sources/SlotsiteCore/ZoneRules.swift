@@ -145,7 +145,9 @@ struct PosixRule: Sendable, Hashable {
             s = s[s.index(after: close)...]
             return name
         }
-        let name = s.prefix { $0.isLetter }
+        // ASCII tests: Unicode's letter and number properties load tables on first use,
+        // a third of a millisecond of a CGI request.
+        let name = s.prefix { $0.asciiValue.map { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20) } ?? false }
         guard name.count >= 3 else { return nil }
         s = s.dropFirst(name.count)
         return name
@@ -160,7 +162,7 @@ struct PosixRule: Sendable, Hashable {
         }
         var parts: [Int] = []
         while parts.count < 3 {
-            let digits = s.prefix { $0.isASCII && $0.isNumber }
+            let digits = s.prefix { $0.asciiValue.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false }
             guard !digits.isEmpty, let v = Int(digits) else { return nil }
             parts.append(v)
             s = s.dropFirst(digits.count)

@@ -76,4 +76,14 @@ struct ZoneRulesTests {
         #expect(throws: CoreError.self) { try Zone("posix/Europe/Berlin") }
         #expect(throws: CoreError.self) { try Zone("localtime") }
     }
+
+    @Test func zoneNamesAreCheckedBeforeAnyFileIsRead() throws {
+        for bad in ["right/Europe/Berlin", "europe/Berlin", "Europe//Berlin", "Europe/../Berlin", "Europe/.Berlin",
+                    "/etc/passwd", "Europe/Berlín", "Ëurope/Berlin", "", "Etc/GMT+1 ", String(repeating: "A", count: 65)] {
+            #expect(throws: CoreError.self, "\(bad)") { try Zone(bad) }
+        }
+        for good in ["Etc/GMT+1", "Etc/GMT-14", "America/Port-au-Prince", "America/Argentina/Buenos_Aires", "EST5EDT"] {
+            #expect(try Zone(good).identifier == good)
+        }
+    }
 }
