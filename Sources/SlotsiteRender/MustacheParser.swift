@@ -86,7 +86,12 @@ struct MustacheParser {
         line += bytes[start..<end].lazy.filter { $0 == 0x0A }.count
         let after = end + closer.count
         let hasSigil = "{=!#^/>&<$".utf8.contains(sigil)
-        let content = string((hasSigil ? bodyStart + 1 : bodyStart)..<end).trimmingCharacters(in: " \t\r\n")
+        // The name between the delimiters, without surrounding blanks.
+        var lo = hasSigil ? bodyStart + 1 : bodyStart
+        var hi = end
+        while lo < hi, MustacheParser.isTagBlank(bytes[lo]) { lo += 1 }
+        while hi > lo, MustacheParser.isTagBlank(bytes[hi - 1]) { hi -= 1 }
+        let content = string(lo..<hi)
         var token = Token(kind: .variable, content: content, line: tagLine)
         switch sigil {
         case UInt8(ascii: "{"), UInt8(ascii: "&"): token.kind = .unescaped
@@ -211,6 +216,11 @@ struct MustacheParser {
         name == "." ? [] : name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
 
+    /// Space, tab, CR or LF: what may surround a tag's name.
+    private static func isTagBlank(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
     private func isBlank(_ s: String) -> Bool {
         s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             && !s.utf8.dropLast().contains(0x0A)
@@ -238,15 +248,5 @@ struct MustacheParser {
 
     private func error(_ reason: RenderError.Reason, _ detail: String) -> RenderError {
         RenderError(reason, template: name, line: line, detail)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set.unicodeScalars)
-        let scalars = unicodeScalars
-        guard let a = scalars.firstIndex(where: { !chars.contains($0) }) else { return "" }
-        let b = scalars.lastIndex(where: { !chars.contains($0) })!
-        return String(scalars[a...b])
     }
 }
