@@ -109,12 +109,14 @@ public final class SiteBuilder {
         try workers.render(batch, theme: theme, into: &run)
 
         // Directory pages.
+        var nextFree: [NextFree] = []
         for page in renderPages {
             let members = pages.members(page)
             var rows = members.compactMap { entries[$0.id] }
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
-                rows = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
-                    .map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
+                let read = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
+                rows = read.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
+                nextFree += read.computed
             }
             try run.emit(PageRenderer.directoryPath(page),
                          renderer.directory(rows.map(\.entry), page: page, previousPage: pages.before(page), nextPage: pages.after(page)),
@@ -151,7 +153,7 @@ public final class SiteBuilder {
         for path in removed { run.writer.remove(path) }
         run.summary.removed = removed.count
         let changed = run.produced.filter { before[$0.path] != $0 }
-        try storeCall { try store.recordPages(changed, removed: removed) }
+        try storeCall { try store.recordPages(changed, removed: removed, nextFree: nextFree) }
         if sweep { lock.swept() }
         run.summary.seconds = Files.monotonicSeconds() - started
         progress?(users.count, users.count)
@@ -191,6 +193,7 @@ public final class SiteBuilder {
     private func publish(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
         var run = Run(writer: writer)
         var removed: [String] = []
+        var nextFree: [NextFree] = []
         /// Renders `path` unless its record says it was rendered from `fingerprint`, still fresh.
         func publish(_ path: String, _ fingerprint: String?, render: () throws -> Rendered?) throws {
             let record = try storeCall { try store.pageRecord(path) }
@@ -224,7 +227,7 @@ public final class SiteBuilder {
         for page in pages.sorted() {
             let inputs = try directoryInputs(page, theme: theme)
             try publish(PageRenderer.directoryPath(page), inputs.fingerprint) {
-                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now)
+                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now, nextFree: &nextFree)
             }
         }
         if change.addsPage {
@@ -234,7 +237,7 @@ public final class SiteBuilder {
         try run.writer.flush()
         run.summary.removed = removed.count
         // Marked even when the bytes were already there: an earlier writer may not have synced them either.
-        try storeCall { try store.recordPages(run.produced.map { $0.marked(boot) }, removed: removed) }
+        try storeCall { try store.recordPages(run.produced.map { $0.marked(boot) }, removed: removed, nextFree: nextFree) }
         return run.summary
     }
 
@@ -263,10 +266,13 @@ public final class SiteBuilder {
         return (DirectoryPages.fingerprint(members, previous: previous, next: next, theme: theme), previous, next)
     }
 
-    /// Directory page `page` rendered from the store, with constant-time queries.
-    private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64) throws -> Rendered {
+    /// Directory page `page` rendered from the store, with constant-time queries; the
+    /// first free slots it had to search for are added to `nextFree`.
+    private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64,
+                                     nextFree: inout [NextFree]) throws -> Rendered {
         let ids = config.userIDs(onPage: page)
-        let rows = try storeCall { try store.directoryEntries(ids: ids, now: now) }
+        let (rows, computed) = try storeCall { try store.directoryEntries(ids: ids, now: now) }
+        nextFree += computed
         if rows.isEmpty, page > 1 { return Rendered(html: nil, staleAt: nil, fingerprint: nil) }
         let html = try renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
                                           page: page, previousPage: previous, nextPage: next)

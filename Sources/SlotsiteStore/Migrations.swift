@@ -100,6 +100,17 @@ enum Migrations {
         -- unsynced write, so a build trusts such a record only within the same boot.
         ALTER TABLE pages ADD COLUMN unsynced_boot TEXT;
         """),
+        ("6-next-free-cache", """
+        -- The start of each professional's first free slot (NULL: none), as found at their
+        -- `version`. It still holds while the version is the same and that start is ahead:
+        -- slots only stop being free as time passes. A cache the page renderer fills, so
+        -- a directory page reads one row per professional instead of searching slots.
+        CREATE TABLE next_free (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            starts_at INTEGER
+        ) STRICT;
+        """),
     ]
 
     /// Applies every migration not yet recorded, each in its own write transaction.

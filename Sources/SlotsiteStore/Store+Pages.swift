@@ -57,8 +57,10 @@ extension Store {
     /// This list is a cache that heals itself (a lost record only makes the next
     /// build render a page again), so its commit is not fsynced: a power cut may lose
     /// it, a crashed process cannot.
-    public func recordPages(_ written: [PageRecord], removed: [String] = []) throws {
-        guard !written.isEmpty || !removed.isEmpty else { return }
+    /// `nextFree` goes to the directory's cache of first free slots, each only while
+    /// its professional still has that version.
+    public func recordPages(_ written: [PageRecord], removed: [String] = [], nextFree: [NextFree] = []) throws {
+        guard !written.isEmpty || !removed.isEmpty || !nextFree.isEmpty else { return }
         try database.execute("PRAGMA synchronous = NORMAL")
         defer { try? database.execute("PRAGMA synchronous = FULL") }
         try database.writeTransaction {
@@ -69,6 +71,15 @@ extension Store {
             }
             let delete = try database.prepare("DELETE FROM pages WHERE path = ?")
             for path in removed { try delete.bind(.text(path)).run() }
+            if !nextFree.isEmpty {
+                let keep = try database.prepare("""
+                    INSERT OR REPLACE INTO next_free (user_id, version, starts_at)
+                    SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND version = ?2)
+                    """)
+                for entry in nextFree {
+                    try keep.bind(.int(entry.userID), .int(entry.version), entry.start.map { .int($0) } ?? .null).run()
+                }
+            }
         }
     }
 

@@ -9,6 +9,19 @@ public struct ProfileRecord: Sendable, Equatable {
     public let version: Int64
 }
 
+/// The start of a professional's first free slot (nil: none) found at their `version`.
+public struct NextFree: Sendable, Equatable {
+    public let userID: Int64
+    public let version: Int64
+    public let start: Int64?
+
+    public init(userID: Int64, version: Int64, start: Int64?) {
+        self.userID = userID
+        self.version = version
+        self.start = start
+    }
+}
+
 extension Store {
     static let freeSlotsSQL = """
         SELECT s.id, s.user_id, s.starts_at, s.ends_at FROM slots s
@@ -66,26 +79,43 @@ extension Store {
     }
 
     /// The users with ids in `ids`, each with skills, version and the start of the
-    /// first free slot after `now`: exactly what one directory page lists, in two
-    /// queries however many users it holds.
-    public func directoryEntries(ids: ClosedRange<Int64>, now: Int64) throws -> [(user: User, version: Int64, nextStart: Int64?)] {
+    /// first free slot after `now`: exactly what one directory page lists. Starts come
+    /// from the `next_free` cache where it still holds; `computed` lists the ones found
+    /// by searching slots, for `recordPages` to keep.
+    public func directoryEntries(ids: ClosedRange<Int64>, now: Int64) throws
+        -> (rows: [(user: User, version: Int64, nextStart: Int64?)], computed: [NextFree]) {
         try database.readTransaction {
             var skills: [Int64: [String]] = [:]
             try database.prepare("SELECT user_id, name FROM skills WHERE user_id BETWEEN ? AND ? ORDER BY user_id, position")
                 .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach { skills[$0.int(0), default: []].append($0.text(1)) }
             var rows: [(User, Int64, Int64?)] = []
+            var computed: [NextFree] = []
+            let search = try database.prepare(Store.nextFreeSQL)
             try database.prepare("""
-                SELECT \(Store.userColumns),
-                  (SELECT s.starts_at FROM slots s WHERE s.user_id = u.id AND s.starts_at > ?1
-                     AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
-                   ORDER BY s.starts_at, s.id LIMIT 1), version
-                FROM users u WHERE u.id BETWEEN ?2 AND ?3 ORDER BY u.id
-                """).bind(.int(now), .int(ids.lowerBound), .int(ids.upperBound)).forEach {
-                rows.append((readUser($0, skills: skills[$0.int(0)] ?? []), $0.int(7), $0.isNull(6) ? nil : $0.int(6)))
+                SELECT \(Store.userColumns), u.version, n.version, n.starts_at
+                FROM users u LEFT JOIN next_free n ON n.user_id = u.id
+                WHERE u.id BETWEEN ?1 AND ?2 ORDER BY u.id
+                """).bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach {
+                let id = $0.int(0), version = $0.int(6)
+                let cached: Int64? = $0.isNull(8) ? nil : $0.int(8)
+                var next = cached
+                if $0.isNull(7) || $0.int(7) != version || cached.map({ $0 <= now }) ?? false {
+                    next = try search.bind(.int(now), .int(id)).scalar()
+                    computed.append(NextFree(userID: id, version: version, start: next))
+                }
+                rows.append((readUser($0, skills: skills[id] ?? []), version, next))
             }
-            return rows
+            return (rows, computed)
         }
     }
+
+    /// The start of one professional's first free slot after ?1.
+    static let nextFreeSQL = """
+        SELECT s.starts_at FROM slots s
+        WHERE s.user_id = ?2 AND s.starts_at > ?1
+          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
+        ORDER BY s.starts_at, s.id LIMIT 1
+        """
 
     /// The largest user id below `id`, if any.
     public func userID(before id: Int64) throws -> Int64? {
