@@ -21,11 +21,15 @@ public struct ZoneRules: Sendable, Hashable {
             header = try reader.header()
         }
         let timeSize = version >= 0x32 ? 8 : 4
+        guard header.blockSize(timeSize: timeSize) <= bytes.count - reader.at else { throw bad() }
         var times: [Int64] = []
+        times.reserveCapacity(header.timecnt)
         for _ in 0..<header.timecnt { times.append(try timeSize == 8 ? reader.int64() : Int64(reader.int32())) }
         var indices: [Int] = []
+        indices.reserveCapacity(header.timecnt)
         for _ in 0..<header.timecnt { indices.append(Int(try reader.byte())) }
         var types: [Int32] = []
+        types.reserveCapacity(header.typecnt)
         for _ in 0..<header.typecnt {
             types.append(try reader.int32())
             try reader.skip(2)
