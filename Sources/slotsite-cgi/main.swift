@@ -6,9 +6,17 @@ import SlotsiteCGI
 
 // A file-size limit must fail a write (answered 500), not kill the process mid-page.
 signal(SIGXFSZ, SIG_IGN)
+// The process lives for one request: its heap grows in 1 MiB steps and never shrinks
+// (4 brk calls a booking instead of 10; 2% of its CPU).
+_ = mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
+_ = mallopt(-2 /* M_TOP_PAD */, 1 << 20)
 let (response, includeBody) = CGIApplication.respond(
     variables: StandardStreams.environment(),
     readBody: StandardStreams.read,
     now: Int64(time(nil)),
     log: StandardStreams.log)
 StandardStreams.write(response.cgiOutput(includeBody: includeBody))
+
+/// mallopt(3) from <malloc.h>, which Swift's Glibc module does not include.
+@_silgen_name("mallopt")
+func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
