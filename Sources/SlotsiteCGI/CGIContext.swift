@@ -142,11 +142,9 @@ enum FormEncoding {
     static func encode(_ s: String) -> String {
         var out = ""
         for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
+            if b.isASCIILetterOrDigit || "-_.~/".utf8.contains(b) {
                 out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
+            } else {
                 let hex = Array("0123456789ABCDEF".utf8)
                 out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
             }

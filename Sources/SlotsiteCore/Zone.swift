@@ -33,24 +33,15 @@ public struct Zone: Sendable, Hashable {
         // and Unicode properties would load tables the CGI otherwise never needs.
         let parts = identifier.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         guard (1...64).contains(identifier.utf8.count), parts.allSatisfy({ part in
-            part.first.map { $0 != UInt8(ascii: ".") } ?? false && part.allSatisfy(Zone.isNameByte)
+            part.first.map { $0 != UInt8(ascii: ".") } ?? false && part.allSatisfy { $0.isASCIILetterOrDigit || "_+-".utf8.contains($0) }
         }), parts[0].first.map({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ?? false,
               !["localtime", "posixrules", "Factory"].contains(identifier),
-              let bytes = Zone.read(Zone.databasePath + "/" + identifier),
+              let bytes = readFileBytes(Zone.databasePath + "/" + identifier, limit: 1 << 20),
               let rules = try? ZoneRules(tzif: bytes)
         else { throw invalid }
         self.identifier = identifier
         self.rules = rules
         Zone.cache.withLock { $0[identifier] = rules }
-    }
-
-    /// ASCII letters, digits and `_+-`.
-    private static func isNameByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "-"): true
-        default: false
-        }
     }
 
     private init(identifier: String, rules: ZoneRules) {
@@ -67,23 +58,6 @@ public struct Zone: Sendable, Hashable {
     /// The zone's offset from UTC, in seconds, at `instant`.
     public func offset(at instant: Int64) -> Int {
         rules.offset(at: instant)
-    }
-
-    private static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_size > 0, st.st_size < 1 << 20 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { return nil }
-            done += n
-        }
-        return bytes
     }
 
     /// The instant at which the wall clock of this zone shows `date` `time`.
@@ -148,4 +122,24 @@ public struct LocalDateTime: Hashable, Sendable {
             return at
         }
     }
+}
+
+/// The bytes of the regular file at `path`, read with one `read` of its size; nil when
+/// it cannot be opened or read, or is larger than `limit`. Core's one file read, for
+/// the zone database; the site layer reads pages and templates with it too.
+public func readFileBytes(_ path: String, limit: Int = Int.max) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, st.st_size <= limit else { return nil }
+    var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+        if n < 0, errno == EINTR { continue }
+        if n <= 0 { return nil }
+        done += n
+    }
+    return bytes
 }

@@ -151,7 +151,7 @@ struct PosixRule: Sendable, Hashable {
         }
         // ASCII tests: Unicode's letter and number properties load tables on first use,
         // a third of a millisecond of a CGI request.
-        let name = s.prefix { $0.asciiValue.map { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20) } ?? false }
+        let name = s.prefix { $0.asciiValue?.isASCIILetter ?? false }
         guard name.count >= 3 else { return nil }
         s = s.dropFirst(name.count)
         return name
@@ -166,7 +166,7 @@ struct PosixRule: Sendable, Hashable {
         }
         var parts: [Int] = []
         while parts.count < 3 {
-            let digits = s.prefix { $0.asciiValue.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false }
+            let digits = s.prefix { $0.asciiValue?.isASCIIDigit ?? false }
             guard !digits.isEmpty, let v = Int(digits) else { return nil }
             parts.append(v)
             s = s.dropFirst(digits.count)

@@ -1,13 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SlotsiteCore
 import SlotsiteRender
 
 /// The few file-system reads the site layer needs, on POSIX calls: the CGI links no
 /// Foundation, which keeps its per-request start-up short.
 public enum Files {
     public static func readText(_ path: String) -> String? {
-        PageWriter.read(path).flatMap { String(validating: $0, as: UTF8.self) }
+        readFileBytes(path).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
     public static func exists(_ path: String) -> Bool {

@@ -1,3 +1,5 @@
+import SlotsiteCore
+
 /// The part of YAML that `slotsite.yml` and front matter use: one `key: value` a line,
 /// `#` comments, plain, single- or double-quoted scalars. Anything else is an error
 /// that names the line, rather than a guess.
@@ -26,28 +28,28 @@ struct FlatYAML {
                 defer { start = end + 1; lineNumber += 1 }
                 let line = bytes[start..<(end > start && bytes[end - 1] == ASCII.carriageReturn ? end - 1 : end)]
                 guard let first = line.firstIndex(where: { !ASCII.isBlank($0) }), line[first] != ASCII.hash else { continue }
-                let at = "\(file):\(lineNumber)"
+                func at() -> String { "\(file):\(lineNumber)" }
                 guard first == line.startIndex else {
-                    throw SiteError(.badConfig, at, "nested values are not supported; write `key: value`")
+                    throw SiteError(.badConfig, at(), "nested values are not supported; write `key: value`")
                 }
                 guard let colon = line.firstIndex(of: ASCII.colon) else {
-                    throw SiteError(.badConfig, at, "expected `key: value`")
+                    throw SiteError(.badConfig, at(), "expected `key: value`")
                 }
                 let key = String(decoding: line[..<colon], as: UTF8.self)
-                guard colon > line.startIndex, line[..<colon].allSatisfy(ASCII.isKeyByte) else {
-                    throw SiteError(.badConfig, at, "bad key `\(key)`")
+                guard colon > line.startIndex, line[..<colon].allSatisfy({ $0.isASCIILetterOrDigit || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) else {
+                    throw SiteError(.badConfig, at(), "bad key `\(key)`")
                 }
                 guard !entries.contains(where: { $0.key == key }) else {
-                    throw SiteError(.badConfig, at, "key `\(key)` given twice")
+                    throw SiteError(.badConfig, at(), "key `\(key)` given twice")
                 }
-                let value = try FlatYAML.scalar(line[(colon + 1)...], at: at, key: key)
+                let value = try FlatYAML.scalar(line[(colon + 1)...], at: at(), key: key)
                 entries.append(Entry(key: key, value: value, line: lineNumber))
             }
         }
         self.entries = entries
     }
 
-    private static func scalar(_ raw: Slice<UnsafeBufferPointer<UInt8>>, at location: String, key: String) throws -> String {
+    private static func scalar(_ raw: Slice<UnsafeBufferPointer<UInt8>>, at location: @autoclosure () -> String, key: String) throws -> String {
         var text = raw.drop(while: ASCII.isBlank)
         if let quote = text.first, quote == ASCII.doubleQuote || quote == ASCII.singleQuote {
             text = text.dropFirst()
@@ -69,7 +71,7 @@ struct FlatYAML {
                 }
             }
             guard let tail = rest?.drop(while: ASCII.isBlank), tail.first.map({ $0 == ASCII.hash }) ?? true else {
-                throw SiteError(.badConfig, location, "unterminated quoted value for key `\(key)`")
+                throw SiteError(.badConfig, location(), "unterminated quoted value for key `\(key)`")
             }
             return String(decoding: out, as: UTF8.self)
         }
@@ -79,7 +81,7 @@ struct FlatYAML {
         }
         while let last = text.last, ASCII.isBlank(last) { text = text.dropLast() }
         if let first = text.first, "[{|>&*".utf8.contains(first) {
-            throw SiteError(.badConfig, location, "key `\(key)`: only plain or quoted single-line values are supported")
+            throw SiteError(.badConfig, location(), "key `\(key)`: only plain or quoted single-line values are supported")
         }
         return String(decoding: text, as: UTF8.self)
     }
@@ -97,13 +99,4 @@ private enum ASCII {
     static let singleQuote = UInt8(ascii: "'")
 
     static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == tab }
-
-    /// Letters, digits, `_` and `-`.
-    static func isKeyByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"): true
-        default: false
-        }
-    }
 }

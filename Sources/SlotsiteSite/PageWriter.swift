@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SlotsiteCore
 
 /// Writes files under the output folder so that a reader sees the old file or the
 /// new one, never part of one: each file goes to a temporary file in its folder and
@@ -52,7 +53,7 @@ public final class PageWriter {
         // One mkdir tells both: a folder made just now holds no old file to compare;
         // a stat then rules out most changed files without reading them.
         if try !PageWriter.makeFolder(folder), Files.size(path) == bytes.count,
-           let old = PageWriter.read(path), PageWriter.same(old, bytes) { return false }
+           let old = readFileBytes(path), PageWriter.same(old, bytes) { return false }
         let temporary = folder + "/" + PageWriter.temporaryPrefix + PageWriter.pid + "-" + path[path.index(after: slash)...]
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
@@ -207,22 +208,6 @@ public final class PageWriter {
         } ?? old.elementsEqual(new)
     }
 
-    static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        let size = Int(st.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
-            if n <= 0 { return nil }
-            done += n
-        }
-        return bytes
-    }
 
     private static let pid = String(getpid())
 

@@ -59,7 +59,7 @@ public final class SiteBuilder {
         /// The earlier record of `path` when it is still what rendering would write
         /// and is on disk (synced, or written since the last reboot).
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
-            guard let old = before[path], old.isOnDisk(boot: boot), old.fingerprint == fingerprint, old.staleAt.map({ $0 > now }) ?? true,
+            guard let old = before[path], old.holds(fingerprint: fingerprint, now: now, boot: boot),
                   existing?.contains(path) ?? Files.hasBytes(config.outputPath + "/" + path) else { return nil }
             return old
         }
@@ -197,8 +197,8 @@ public final class SiteBuilder {
         /// Renders `path` unless its record says it was rendered from `fingerprint`, still fresh.
         func publish(_ path: String, _ fingerprint: String?, render: () throws -> Rendered?) throws {
             let record = try storeCall { try store.pageRecord(path) }
-            if let record, let fingerprint, record.isOnDisk(boot: boot), record.fingerprint == fingerprint,
-               record.staleAt.map({ $0 > now }) ?? true, Files.hasBytes(config.outputPath + "/" + path) {
+            if let record, let fingerprint, record.holds(fingerprint: fingerprint, now: now, boot: boot),
+               Files.hasBytes(config.outputPath + "/" + path) {
                 run.summary.unchanged += 1
                 return
             }
@@ -289,7 +289,7 @@ public final class SiteBuilder {
     private func copyAssets(_ run: inout Run) throws {
         let source = config.templatesPath + "/assets"
         for file in Files.walk(source) {
-            guard let bytes = PageWriter.read(source + "/" + file) else {
+            guard let bytes = readFileBytes(source + "/" + file) else {
                 throw SiteError(.io, source + "/" + file, "cannot read the asset")
             }
             try run.emit("assets/" + file, bytes, staleAt: nil, fingerprint: nil)

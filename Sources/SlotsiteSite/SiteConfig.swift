@@ -65,15 +65,6 @@ public struct SiteConfig: Sendable, Equatable {
         return config
     }
 
-    /// ASCII letters, digits and `-_./`.
-    private static func isPathByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"): true
-        default: false
-        }
-    }
-
     private mutating func apply(_ entry: FlatYAML.Entry, file: String) throws {
         let at = "\(file):\(entry.line)"
         func bad(_ why: String) -> SiteError { SiteError(.badConfig, at, "key `\(entry.key)`: \(why)") }
@@ -92,7 +83,7 @@ public struct SiteConfig: Sendable, Equatable {
             // Bytes, not Characters: the CGI reads this on every request, and Unicode
             // properties and substring search load tables it otherwise never needs.
             guard v.hasPrefix("/"), !v.hasSuffix("/"),
-                  v.utf8.allSatisfy(SiteConfig.isPathByte),
+                  v.utf8.allSatisfy({ $0.isASCIILetterOrDigit || "-_./".utf8.contains($0) }),
                   v.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst().allSatisfy({
                       !$0.isEmpty && !$0.elementsEqual(".".utf8) && !$0.elementsEqual("..".utf8)
                   })

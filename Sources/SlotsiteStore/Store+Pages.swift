@@ -17,10 +17,11 @@ public struct PageRecord: Sendable, Equatable {
         self.unsyncedBoot = unsyncedBoot
     }
 
-    /// Whether the file is known to hold what this record says: it was synced, or
-    /// written during `boot`, the boot now running.
-    public func isOnDisk(boot: String?) -> Bool {
-        unsyncedBoot == nil || unsyncedBoot == boot
+    /// Whether the page is still what rendering from `fingerprint` at `now` would give:
+    /// same inputs, its earliest shown slot not yet started, and known to be on disk
+    /// (synced, or written during `boot`, the boot now running).
+    public func holds(fingerprint: String, now: Int64, boot: String?) -> Bool {
+        self.fingerprint == fingerprint && (staleAt.map { $0 > now } ?? true) && (unsyncedBoot == nil || unsyncedBoot == boot)
     }
 
     /// This record with its unsynced mark replaced.
@@ -69,8 +70,10 @@ extension Store {
                 try upsert.bind(.text(page.path), page.staleAt.map { .int($0) } ?? .null, page.fingerprint.map { .text($0) } ?? .null,
                                 page.unsyncedBoot.map { .text($0) } ?? .null).run()
             }
-            let delete = try database.prepare("DELETE FROM pages WHERE path = ?")
-            for path in removed { try delete.bind(.text(path)).run() }
+            if !removed.isEmpty {
+                let delete = try database.prepare("DELETE FROM pages WHERE path = ?")
+                for path in removed { try delete.bind(.text(path)).run() }
+            }
             if !nextFree.isEmpty {
                 let keep = try database.prepare("""
                     INSERT OR REPLACE INTO next_free (user_id, version, starts_at)

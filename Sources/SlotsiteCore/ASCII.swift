@@ -1,0 +1,8 @@
+/// Byte tests for text that is ASCII by rule (keys, names, paths, zone ids). Unicode
+/// properties such as `Character.isLetter` load tables on first use, which a CGI
+/// process would pay for on every request.
+extension UInt8 {
+    public var isASCIILetter: Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self | 0x20) }
+    public var isASCIIDigit: Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
+    public var isASCIILetterOrDigit: Bool { isASCIILetter || isASCIIDigit }
+}
