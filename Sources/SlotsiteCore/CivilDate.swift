@@ -108,6 +108,13 @@ enum Digits {
     /// Writes `v` (0 to 9999) in decimal, zero-padded to `width` digits, straight into
     /// a string's storage: pages are full of dates and times.
     static func write(_ v: Int, width: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        if width == 2, (0...99).contains(v) {
+            // Hours, minutes, months, days: the common case, without a divisor loop.
+            buffer[at] = 0x30 &+ UInt8(truncatingIfNeeded: v / 10)
+            buffer[at + 1] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
+            at += 2
+            return
+        }
         let value = min(max(v, 0), 9999)
         var divisor = 1, digits = 1
         while divisor <= value / 10 { divisor *= 10; digits += 1 }

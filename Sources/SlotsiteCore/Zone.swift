@@ -110,17 +110,36 @@ public struct LocalDateTime: Hashable, Sendable {
         String(unsafeUninitializedCapacity: 25) { buffer in
             var at = 0
             date.write(into: buffer, at: &at)
-            buffer[at] = UInt8(ascii: "T"); at += 1
-            time.write(into: buffer, at: &at)
-            buffer[at] = 0x3A; at += 1
-            Digits.write(second, width: 2, into: buffer, at: &at)
-            buffer[at] = offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"); at += 1
-            let a = abs(offset)
-            Digits.write(a / 3600, width: 2, into: buffer, at: &at)
-            buffer[at] = 0x3A; at += 1
-            Digits.write(a % 3600 / 60, width: 2, into: buffer, at: &at)
+            writeTimeAndOffset(into: buffer, at: &at)
             return at
         }
+    }
+
+    /// Appends `rfc3339` to `out` as two strings short enough to be stored inline
+    /// (date, then time and offset), so that no string is allocated: pages show two
+    /// of these per slot.
+    public func appendRFC3339(to out: inout String) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { buffer in
+            var at = 0
+            date.write(into: buffer, at: &at)
+            out += String(decoding: UnsafeBufferPointer(rebasing: buffer[..<at]), as: UTF8.self)
+            at = 0
+            writeTimeAndOffset(into: buffer, at: &at)
+            out += String(decoding: UnsafeBufferPointer(rebasing: buffer[..<at]), as: UTF8.self)
+        }
+    }
+
+    /// `T09:00:00+01:00`: 15 bytes.
+    private func writeTimeAndOffset(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        buffer[at] = UInt8(ascii: "T"); at += 1
+        time.write(into: buffer, at: &at)
+        buffer[at] = 0x3A; at += 1
+        Digits.write(second, width: 2, into: buffer, at: &at)
+        buffer[at] = offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"); at += 1
+        let a = abs(offset)
+        Digits.write(a / 3600, width: 2, into: buffer, at: &at)
+        buffer[at] = 0x3A; at += 1
+        Digits.write(a % 3600 / 60, width: 2, into: buffer, at: &at)
     }
 }
 

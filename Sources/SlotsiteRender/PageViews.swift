@@ -109,8 +109,8 @@ struct SlotView: MustacheContext {
     func appendText(forKey key: String, escaped: Bool, to out: inout String) -> Bool {
         switch key {
         case "id": out += String(id)
-        case "start": out += start.rfc3339
-        case "end": out += end.rfc3339
+        case "start": start.appendRFC3339(to: &out)
+        case "end": end.appendRFC3339(to: &out)
         case "startTime": out += start.time.description
         case "endTime": out += end.time.description
         default: return false

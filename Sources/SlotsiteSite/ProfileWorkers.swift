@@ -1,12 +1,28 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import SlotsiteRender
 import SlotsiteStore
+import Synchronization
 
-/// Renders and writes profile pages on several threads, each with its own parsed
-/// templates and its own writer. Pages are renamed into place batch by batch and
-/// made durable by `syncRenamed()`.
+/// Renders and writes profile pages. With threads, a batch handed to `submit` is
+/// rendered on worker threads (each with its own parsed templates and its own
+/// writer) while the caller goes on reading the next batch from the store: reading
+/// and rendering overlap instead of taking turns. Without, `submit` renders on the
+/// caller's thread. Pages are renamed into place batch by batch and made durable
+/// by `syncRenamed()`.
 final class ProfileWorkers: @unchecked Sendable {
     private let workers: [Worker]
+    private let theme: String
+    /// Batches waiting for a worker; nil tells a worker to stop.
+    private let queue = Mutex<[[ProfileRecord]?]>([])
+    private let waiting = DispatchSemaphore(value: 0)
+    /// Bounds the batches read ahead of rendering, and so memory.
+    private let room: DispatchSemaphore
+    private let failed = Atomic<Bool>(false)
+    private let rendered = Atomic<Int>(0)
+    private var threads: [pthread_t] = []
 
     final class Worker: @unchecked Sendable {
         let renderer: PageRenderer
@@ -19,12 +35,62 @@ final class ProfileWorkers: @unchecked Sendable {
             self.renderer = renderer
             self.writer = writer
         }
+
+        func render(_ records: [ProfileRecord], theme: String) throws {
+            for record in records {
+                let path = PageRenderer.profilePath(record.user.handle)
+                if try writer.write(path, try renderer.profile(record).utf8) { written += 1 } else { unchanged += 1 }
+                produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
+                                           fingerprint: "\(theme):p\(record.version)"))
+            }
+            try writer.flush()
+        }
     }
 
-    init(config: SiteConfig, count: Int, main: PageRenderer) {
-        workers = (0..<count).map { i in
-            Worker(renderer: i == 0 ? main : PageRenderer(config: config, templates: Templates.directory(config.templatesPath)),
-                   writer: PageWriter(output: config.outputPath, deferSync: true))
+    /// `threads` 0: render on the caller's thread with `main`; otherwise that many
+    /// worker threads, each with templates of its own.
+    init(config: SiteConfig, threads: Int, main: PageRenderer, theme: String) {
+        self.theme = theme
+        workers = threads == 0
+            ? [Worker(renderer: main, writer: PageWriter(output: config.outputPath, deferSync: true))]
+            : (0..<threads).map { _ in
+                Worker(renderer: PageRenderer(config: config, templates: Templates.directory(config.templatesPath)),
+                       writer: PageWriter(output: config.outputPath, deferSync: true))
+            }
+        room = DispatchSemaphore(value: 2 * threads)
+        for worker in threads == 0 ? [] : workers { start(worker) }
+    }
+
+    /// Profiles rendered so far.
+    var count: Int { rendered.load(ordering: .relaxed) }
+
+    /// Renders `records`, at once or on a worker thread. Waits while the workers
+    /// are two batches each behind.
+    /// - Throws: the first failure of a batch rendered earlier; nothing more is rendered.
+    func submit(_ records: [ProfileRecord]) throws {
+        guard !records.isEmpty else { return }
+        if threads.isEmpty {
+            try workers[0].render(records, theme: theme)
+            rendered.add(records.count, ordering: .relaxed)
+            return
+        }
+        if failed.load(ordering: .acquiring), let failure = firstFailure() { throw failure }
+        room.wait()
+        queue.withLock { $0.append(records) }
+        waiting.signal()
+    }
+
+    /// Waits for every batch and adds what the workers produced to `run`.
+    func finish(into run: inout SiteBuilder.Run) throws {
+        stop()
+        if let failure = firstFailure() { throw failure }
+        for worker in workers {
+            run.produced += worker.produced
+            run.summary.written += worker.written
+            run.summary.unchanged += worker.unchanged
+            worker.produced.removeAll()
+            worker.written = 0
+            worker.unchanged = 0
         }
     }
 
@@ -32,38 +98,52 @@ final class ProfileWorkers: @unchecked Sendable {
         for worker in workers { try worker.writer.syncRenamed() }
     }
 
-    func render(_ records: [ProfileRecord], theme: String, into run: inout SiteBuilder.Run) throws {
-        guard !records.isEmpty else { return }
-        let workers = self.workers
-        DispatchQueue.concurrentPerform(iterations: workers.count) { w in
-            let worker = workers[w]
-            guard worker.failure == nil else { return }
-            do {
-                for i in stride(from: w, to: records.count, by: workers.count) {
-                    let record = records[i]
-                    let html = try worker.renderer.profile(record)
-                    if try worker.writer.write(PageRenderer.profilePath(record.user.handle), html.utf8) {
-                        worker.written += 1
-                    } else {
-                        worker.unchanged += 1
-                    }
-                    worker.produced.append(PageRecord(path: PageRenderer.profilePath(record.user.handle),
-                                                      staleAt: record.freeSlots.first?.range.start,
-                                                      fingerprint: "\(theme):p\(record.version)"))
-                }
-                try worker.writer.flush()
-            } catch {
-                worker.failure = error
-            }
+    deinit { stop() }
+
+    private func stop() {
+        guard !threads.isEmpty else { return }
+        queue.withLock { $0 += Array(repeating: nil, count: threads.count) }
+        for _ in threads { waiting.signal() }
+        for thread in threads { pthread_join(thread, nil) }
+        threads = []
+    }
+
+    /// Read only after the workers are stopped, or after `failed` was seen set.
+    private func firstFailure() -> Error? {
+        workers.lazy.compactMap(\.failure).first
+    }
+
+    private func start(_ worker: Worker) {
+        final class Job {
+            let body: () -> Void
+            init(_ body: @escaping () -> Void) { self.body = body }
         }
-        for worker in workers {
-            if let failure = worker.failure { throw failure }
-            run.produced += worker.produced
-            run.summary.written += worker.written
-            run.summary.unchanged += worker.unchanged
-            worker.produced.removeAll()
-            worker.written = 0
-            worker.unchanged = 0
+        let job = Job { [unowned self] in self.work(worker) }
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { raw in
+            Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, Unmanaged.passRetained(job).toOpaque())
+        // A thread that cannot start leaves fewer workers; with none, `submit` renders itself.
+        if started == 0 { threads.append(thread) } else { Unmanaged.passUnretained(job).release() }
+    }
+
+    /// A worker thread: renders batches until told to stop; after a failure it only
+    /// drains the queue, so that `submit` never waits forever.
+    private func work(_ worker: Worker) {
+        while true {
+            waiting.wait()
+            guard let batch = queue.withLock({ $0.removeFirst() }) else { return }
+            if worker.failure == nil, !failed.load(ordering: .acquiring) {
+                do {
+                    try worker.render(batch, theme: theme)
+                    rendered.add(batch.count, ordering: .relaxed)
+                } catch {
+                    worker.failure = error
+                    failed.store(true, ordering: .releasing)
+                }
+            }
+            room.signal()
         }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,7 +83,7 @@ public final class SiteBuilder {
         // Profiles: stream everything when much changed, else fetch the few.
         var entries: [Int64: (entry: DirectoryView.Entry, next: Int64?, version: Int64)] = [:]
         let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
-        let workers = ProfileWorkers(config: config, count: renderIDs.count > 64 ? SiteBuilder.cores : 1, main: renderer)
+        let workers = ProfileWorkers(config: config, threads: renderIDs.count > 64 ? SiteBuilder.cores : 0, main: renderer, theme: theme)
         var batch: [ProfileRecord] = []
         func take(_ record: ProfileRecord) throws {
             if entryIDs.contains(record.user.id) {
@@ -93,10 +92,10 @@ public final class SiteBuilder {
             }
             guard renderIDs.contains(record.user.id) else { return }
             batch.append(record)
-            if batch.count == 256 {
-                try workers.render(batch, theme: theme, into: &run)
+            if batch.count == 64 {
+                try workers.submit(batch)
                 batch.removeAll(keepingCapacity: true)
-                progress?(run.summary.written + run.summary.unchanged, users.count)
+                progress?(users.count - renderIDs.count + workers.count, users.count)
             }
         }
         if renderIDs.count + entryIDs.count > users.count / 8 {
@@ -106,7 +105,8 @@ public final class SiteBuilder {
                 if let record = try storeCall({ try store.profile(userID: id, now: now) }) { try take(record) }
             }
         }
-        try workers.render(batch, theme: theme, into: &run)
+        try workers.submit(batch)
+        try workers.finish(into: &run)
 
         // Directory pages.
         var nextFree: [NextFree] = []

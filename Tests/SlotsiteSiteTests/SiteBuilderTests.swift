@@ -183,6 +183,41 @@ struct SiteBuilderTests {
         #expect(try site.tree() == incremental)
     }
 
+    /// Past 64 profiles a build reads the store on one thread while worker threads
+    /// render: every page must be what rendering that profile alone gives.
+    @Test func profilesRenderedOnWorkerThreadsAreThoseRenderedOneByOne() throws {
+        let site = try TemporarySite(seedUsers: 300, slots: 6)
+        let summary = try site.build()
+        let opened = try site.open()
+        let users = try opened.store.allUsers()
+        #expect(summary.written == users.count + 6 + 4, "300 profiles, 6 directory pages, 2 content pages, sitemap, stylesheet")
+        let renderer = opened.builder().renderer
+        for user in users {
+            let record = try #require(try opened.store.profile(userID: user.id, now: Self.now))
+            #expect(try site.read("u/\(user.handle)/index.html") == renderer.profile(record))
+        }
+        #expect(try opened.store.builtPages().count == summary.written, "every file recorded")
+    }
+
+    /// A template that fails on a worker thread fails the build with its file and line,
+    /// and nothing is recorded: the next build starts over.
+    @Test func aTemplateFailingOnAWorkerThreadFailsTheBuild() throws {
+        let site = try TemporarySite(seedUsers: 200, slots: 2)
+        let config = try site.open().config
+        let path = config.templatesPath + "/profile.mustache"
+        let good = try String(contentsOfFile: path, encoding: .utf8)
+        try (good + "{{#never}}\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try site.build()
+        } throws: { error in
+            guard let e = error as? SiteError else { return false }
+            return e.description.contains("profile.mustache") && e.description.contains("never")
+        }
+        #expect(try site.open().store.builtPages().isEmpty)
+        try good.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try site.build().written == 200 + 4 + 4)
+    }
+
     @Test func aChangeAlreadyPublishedIsNotRenderedAgain() throws {
         let site = try TemporarySite(seedUsers: 60, slots: 4)
         try site.build()
