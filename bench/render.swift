@@ -35,7 +35,7 @@ struct RenderBench {
                                skills: ["Swift", "Design", "Coaching"], timezone: zone.identifier,
                                days: DaySchedule.group(slots, in: zone))
         var total = 0
-        for _ in 0..<n { total &+= try templates.render("profile", .context(view)).utf8.count }
+        for _ in 0..<n { total &+= try templates.renderBytes("profile", .context(view)).count }
         print("rendered \(n) profile pages, \(total / max(n, 1)) bytes each")
     }
 }

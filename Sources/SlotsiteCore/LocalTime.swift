@@ -23,6 +23,15 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
+    /// Appends `description` to `out` as UTF-8.
+    public func append(to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { buffer in
+            var at = 0
+            write(into: buffer, at: &at)
+            out += UnsafeBufferPointer(rebasing: buffer[..<at])
+        }
+    }
+
     func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
         Digits.write(minutes / 60, width: 2, into: buffer, at: &at)
         buffer[at] = 0x3A; at += 1

@@ -115,17 +115,14 @@ public struct LocalDateTime: Hashable, Sendable {
         }
     }
 
-    /// Appends `rfc3339` to `out` as two strings short enough to be stored inline
-    /// (date, then time and offset), so that no string is allocated: pages show two
-    /// of these per slot.
-    public func appendRFC3339(to out: inout String) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { buffer in
+    /// Appends `rfc3339` to `out` as UTF-8, without a string of its own: pages show
+    /// two of these per slot.
+    public func appendRFC3339(to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { buffer in
             var at = 0
             date.write(into: buffer, at: &at)
-            out += String(decoding: UnsafeBufferPointer(rebasing: buffer[..<at]), as: UTF8.self)
-            at = 0
             writeTimeAndOffset(into: buffer, at: &at)
-            out += String(decoding: UnsafeBufferPointer(rebasing: buffer[..<at]), as: UTF8.self)
+            out += UnsafeBufferPointer(rebasing: buffer[..<at])
         }
     }
 

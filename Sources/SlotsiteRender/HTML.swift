@@ -2,21 +2,18 @@
 public enum HTML {
     /// `s` with `& < > " '` replaced by entities, safe in text and quoted attributes.
     public static func escape(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         appendEscaped(s, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func appendEscaped(_ s: String, to out: inout String) {
-        let done: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { bytes in
             // Most values need no escaping: copy them whole.
-            guard let first = bytes.firstIndex(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
-                out += s
-                return true
-            }
             var start = 0
-            for i in first..<bytes.count {
-                let entity: String
+            for i in 0..<bytes.count {
+                let entity: StaticString
                 switch bytes[i] {
                 case 0x26: entity = "&amp;"
                 case 0x3C: entity = "&lt;"
@@ -25,13 +22,11 @@ public enum HTML {
                 case 0x27: entity = "&#39;"
                 default: continue
                 }
-                out += String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-                out += entity
+                out += UnsafeBufferPointer(rebasing: bytes[start..<i])
+                out += UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount)
                 start = i + 1
             }
-            out += String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
-            return true
+            out += UnsafeBufferPointer(rebasing: bytes[start...])
         }
-        if done == nil { appendEscaped(String(decoding: Array(s.utf8), as: UTF8.self), to: &out) }
     }
 }

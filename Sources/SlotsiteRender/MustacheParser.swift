@@ -168,9 +168,9 @@ struct MustacheParser {
             switch t.kind {
             case .text:
                 if case .text(let previous)? = nodes.last {
-                    nodes[nodes.count - 1] = .text(previous + t.content)
+                    nodes[nodes.count - 1] = .text(previous + t.content.utf8)
                 } else {
-                    nodes.append(.text(t.content))
+                    nodes.append(.text(Array(t.content.utf8)))
                 }
             case .variable, .unescaped:
                 nodes.append(.variable(path: path(t.content), escaped: t.kind == .variable))
@@ -192,7 +192,7 @@ struct MustacheParser {
                 if t.standalone {
                     indent = t.indent
                     if case .text(let first)? = inner.first {
-                        let lead = String(first.prefix { $0 == " " || $0 == "\t" })
+                        let lead = String(decoding: first.prefix { $0 == 0x20 || $0 == 0x09 }, as: UTF8.self)
                         if !lead.isEmpty { indent = lead }
                     }
                 }

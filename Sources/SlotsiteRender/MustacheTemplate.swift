@@ -5,7 +5,8 @@
 /// not supported: view models are data.
 public struct MustacheTemplate: Sendable {
     enum Node: Sendable {
-        case text(String)
+        /// Literal text, as the UTF-8 bytes it is appended as.
+        case text([UInt8])
         case variable(path: [String], escaped: Bool)
         case section(path: [String], inverted: Bool, nodes: [Node])
         case partial(name: String, indent: String)

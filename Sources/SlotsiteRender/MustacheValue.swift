@@ -28,13 +28,13 @@ public enum MustacheValue {
         }
     }
 
-    func appendText(to out: inout String, escaped: Bool) {
+    func appendText(to out: inout [UInt8], escaped: Bool) {
         switch self {
         case .null: return
-        case .bool(let b): out += b ? "true" : "false"
-        case .string(let s): if escaped { HTML.appendEscaped(s, to: &out) } else { out += s }
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .string(let s): if escaped { HTML.appendEscaped(s, to: &out) } else { out += s.utf8 }
         case .number(let d):
-            if d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) } else { out += String(d) }
+            out += (d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)).utf8
         case .list, .object, .context: return
         }
     }
@@ -49,14 +49,14 @@ public protocol MustacheContext {
     /// goes on to the enclosing context).
     func value(forKey key: String) -> MustacheValue?
 
-    /// Appends the value for `key` as text, escaped when asked; false when this
+    /// Appends the value for `key` as UTF-8 text, escaped when asked; false when this
     /// context has no such key. A context whose values are many small strings can
     /// write them without building a `MustacheValue` first.
-    func appendText(forKey key: String, escaped: Bool, to out: inout String) -> Bool
+    func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool
 }
 
 extension MustacheContext {
-    public func appendText(forKey key: String, escaped: Bool, to out: inout String) -> Bool {
+    public func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
         guard let value = value(forKey: key) else { return false }
         value.appendText(to: &out, escaped: escaped)
         return true

@@ -106,13 +106,13 @@ struct SlotView: MustacheContext {
     }
 
     /// Digits, colons and signs only: nothing to escape, so written as they are.
-    func appendText(forKey key: String, escaped: Bool, to out: inout String) -> Bool {
+    func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
         switch key {
-        case "id": out += String(id)
+        case "id": out += String(id).utf8
         case "start": start.appendRFC3339(to: &out)
         case "end": end.appendRFC3339(to: &out)
-        case "startTime": out += start.time.description
-        case "endTime": out += end.time.description
+        case "startTime": start.time.append(to: &out)
+        case "endTime": end.time.append(to: &out)
         default: return false
         }
         return true

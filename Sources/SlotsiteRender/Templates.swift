@@ -36,18 +36,24 @@ public final class Templates {
     /// - Throws: `RenderError.missingTemplate` when there is no such template, or a
     ///   parse error of it or of a partial it uses.
     public func render(_ name: String, _ context: MustacheValue) throws -> String {
+        String(decoding: try renderBytes(name, context), as: UTF8.self)
+    }
+
+    /// `render` as UTF-8 bytes, which is how pages are written: templates and values
+    /// are appended to one byte buffer, without a string's bookkeeping per append.
+    public func renderBytes(_ name: String, _ context: MustacheValue) throws -> [UInt8] {
         guard let template = try template(name) else {
             throw RenderError(.missingTemplate, template: name, line: 0, "no template named \(name)")
         }
-        var out = ""
-        out.reserveCapacity(8192)
+        var out: [UInt8] = []
+        out.reserveCapacity(16384)
         var stack = [context]
         try render(template.nodes, &stack, blocks: [:], depth: 0, into: &out)
         return out
     }
 
     private func render(_ nodes: [MustacheTemplate.Node], _ stack: inout [MustacheValue],
-                        blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout String) throws {
+                        blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout [UInt8]) throws {
         for node in nodes {
             switch node {
             case .text(let text):
@@ -80,9 +86,9 @@ public final class Templates {
                     guard depth < Templates.maxDepth else {
                         throw RenderError(.unclosedSection, template: block.name, line: 0, "blocks nested more than \(Templates.maxDepth) deep")
                     }
-                    var inner = ""
+                    var inner: [UInt8] = []
                     try render(override.nodes, &stack, blocks: blocks, depth: depth + 1, into: &inner)
-                    out += MustacheTemplate.reindent(inner, to: block.expansionIndent, firstLine: block.standalone)
+                    MustacheTemplate.reindent(inner, to: block.expansionIndent, firstLine: block.standalone, into: &out)
                 } else {
                     try render(block.nodes, &stack, blocks: blocks, depth: depth, into: &out)
                 }
@@ -91,7 +97,7 @@ public final class Templates {
     }
 
     private func renderNamed(_ name: String, indent: String, stack: inout [MustacheValue],
-                             blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout String) throws {
+                             blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout [UInt8]) throws {
         guard depth < Templates.maxDepth else {
             throw RenderError(.unclosedSection, template: name, line: 0, "partials nested more than \(Templates.maxDepth) deep")
         }
@@ -101,7 +107,7 @@ public final class Templates {
 
     /// `{{name}}`: the same search as `lookup`, but each context is asked to write its
     /// text directly, without building a value first. Dotted names go through `lookup`.
-    private func appendText(_ path: [String], _ stack: [MustacheValue], escaped: Bool, into out: inout String) {
+    private func appendText(_ path: [String], _ stack: [MustacheValue], escaped: Bool, into out: inout [UInt8]) {
         guard path.count == 1 else {
             lookup(path, stack).appendText(to: &out, escaped: escaped)
             return
@@ -152,24 +158,23 @@ extension MustacheTemplate {
     }
 
     /// An override's rendered text moved from the indentation it was written at (its
-    /// first non-empty line's) to `indent`.
-    static func reindent(_ text: String, to indent: String, firstLine: Bool) -> String {
+    /// first non-empty line's) to `indent`, appended to `out`.
+    static func reindent(_ text: [UInt8], to indent: String, firstLine: Bool, into out: inout [UInt8]) {
         // The indentation it was written at: leading blanks of the first non-empty line.
-        let bytes = text.utf8
-        var i = bytes.startIndex
-        while i != bytes.endIndex, bytes[i] == 0x0A { i = bytes.index(after: i) }
+        var i = 0
+        while i < text.count, text[i] == 0x0A { i += 1 }
         var j = i
-        while j != bytes.endIndex, bytes[j] == 0x20 || bytes[j] == 0x09 { j = bytes.index(after: j) }
-        let written = Substring(bytes[i..<j])
-        if written.isEmpty, indent.isEmpty { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if n > 0 { out += "\n" }
-            let body = line.hasPrefix(written) ? line.dropFirst(written.count) : line
-            if !body.isEmpty, n > 0 || firstLine { out += indent }
+        while j < text.count, text[j] == 0x20 || text[j] == 0x09 { j += 1 }
+        let written = text[i..<j]
+        if written.isEmpty, indent.isEmpty {
+            out += text
+            return
+        }
+        for (n, line) in text.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            if n > 0 { out.append(0x0A) }
+            let body = line.starts(with: written) ? line.dropFirst(written.count) : line
+            if !body.isEmpty, n > 0 || firstLine { out += indent.utf8 }
             out += body
         }
-        return out
     }
 }

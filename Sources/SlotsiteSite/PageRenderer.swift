@@ -20,13 +20,13 @@ public struct PageRenderer {
     /// The output path of directory page `page` (1-based).
     public static func directoryPath(_ page: Int) -> String { DirectoryView.path(ofPage: page) + "index.html" }
 
-    public func profile(_ record: ProfileRecord) throws -> String {
+    public func profile(_ record: ProfileRecord) throws -> [UInt8] {
         let zone = (try? Zone(record.user.timezone)) ?? .utc
         let view = ProfileView(site: site, handle: record.user.handle, name: record.user.name,
                                bioHTML: record.user.bio.isEmpty ? "" : Markdown.html(from: record.user.bio),
                                skills: record.user.skills, timezone: zone.identifier,
                                days: DaySchedule.group(record.freeSlots, in: zone))
-        return try render("profile", .context(view))
+        return try page("profile", .context(view))
     }
 
     /// The directory entry of a profile: name, skills and the first free slot.
@@ -36,13 +36,13 @@ public struct PageRenderer {
                                    next: nextStart.map { zone.local($0) })
     }
 
-    public func directory(_ entries: [DirectoryView.Entry], page: Int, previousPage: Int?, nextPage: Int?) throws -> String {
-        try render("directory", .context(DirectoryView(site: site, entries: entries, page: page,
+    public func directory(_ entries: [DirectoryView.Entry], page: Int, previousPage: Int?, nextPage: Int?) throws -> [UInt8] {
+        try self.page("directory", .context(DirectoryView(site: site, entries: entries, page: page,
                                                        previousPage: previousPage, nextPage: nextPage)))
     }
 
-    public func content(_ page: ContentPage) throws -> String {
-        try render("page", .context(ContentView(site: site, title: page.title, html: Markdown.html(from: page.markdown))))
+    public func content(_ page: ContentPage) throws -> [UInt8] {
+        try self.page("page", .context(ContentView(site: site, title: page.title, html: Markdown.html(from: page.markdown))))
     }
 
     /// `sitemap.xml` listing the given site-relative paths.
@@ -56,8 +56,13 @@ public struct PageRenderer {
 
     /// Renders template `name` as any other page; for the CGI's own pages.
     public func render(_ name: String, _ value: MustacheValue) throws -> String {
+        String(decoding: try page(name, value), as: UTF8.self)
+    }
+
+    /// Template `name` rendered as the bytes of a page file.
+    func page(_ name: String, _ value: MustacheValue) throws -> [UInt8] {
         do {
-            return try templates.render(name, value)
+            return try templates.renderBytes(name, value)
         } catch let e as RenderError {
             throw SiteError(.badTemplate, "\(config.templatesPath)/\(e.template).mustache:\(e.line)", e.detail)
         }

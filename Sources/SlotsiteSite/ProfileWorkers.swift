@@ -39,7 +39,7 @@ final class ProfileWorkers: @unchecked Sendable {
         func render(_ records: [ProfileRecord], theme: String) throws {
             for record in records {
                 let path = PageRenderer.profilePath(record.user.handle)
-                if try writer.write(path, try renderer.profile(record).utf8) { written += 1 } else { unchanged += 1 }
+                if try writer.write(path, try renderer.profile(record)) { written += 1 } else { unchanged += 1 }
                 produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
                                            fingerprint: "\(theme):p\(record.version)"))
             }

@@ -243,7 +243,7 @@ public final class SiteBuilder {
 
     /// A page rendered for `render(_:now:)`; `html` nil: the page should not exist.
     struct Rendered {
-        let html: String?
+        let html: [UInt8]?
         let staleAt: Int64?
         let fingerprint: String?
     }

@@ -194,7 +194,7 @@ struct SiteBuilderTests {
         let renderer = opened.builder().renderer
         for user in users {
             let record = try #require(try opened.store.profile(userID: user.id, now: Self.now))
-            #expect(try site.read("u/\(user.handle)/index.html") == renderer.profile(record))
+            #expect(try site.read("u/\(user.handle)/index.html") == String(decoding: renderer.profile(record), as: UTF8.self))
         }
         #expect(try opened.store.builtPages().count == summary.written, "every file recorded")
     }
