@@ -253,4 +253,4 @@ public final class PageWriter {
 
 /// syncfs(2): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module lacks.
 @_silgen_name("syncfs")
-private func linuxSyncfs(_ fd: Int32) -> Int32
+func linuxSyncfs(_ fd: Int32) -> Int32

@@ -114,18 +114,8 @@ final class ProfileWorkers: @unchecked Sendable {
     }
 
     private func start(_ worker: Worker) {
-        final class Job {
-            let body: () -> Void
-            init(_ body: @escaping () -> Void) { self.body = body }
-        }
-        let job = Job { [unowned self] in self.work(worker) }
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { raw in
-            Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, Unmanaged.passRetained(job).toOpaque())
         // A thread that cannot start leaves fewer workers; with none, `submit` renders itself.
-        if started == 0 { threads.append(thread) } else { Unmanaged.passUnretained(job).release() }
+        if let thread = startThread({ [unowned self] in self.work(worker) }) { threads.append(thread) }
     }
 
     /// A worker thread: renders batches until told to stop; after a failure it only

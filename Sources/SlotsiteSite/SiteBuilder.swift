@@ -83,7 +83,9 @@ public final class SiteBuilder {
         // Profiles: stream everything when much changed, else fetch the few.
         var entries: [Int64: (entry: DirectoryView.Entry, next: Int64?, version: Int64)] = [:]
         let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
-        let workers = ProfileWorkers(config: config, threads: renderIDs.count > 64 ? SiteBuilder.cores : 0, main: renderer, theme: theme)
+        let many = renderIDs.count > 64
+        let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme)
+        let writeback = many ? BackgroundWriteback(folder: config.outputPath) : nil
         var batch: [ProfileRecord] = []
         func take(_ record: ProfileRecord) throws {
             if entryIDs.contains(record.user.id) {
@@ -107,6 +109,7 @@ public final class SiteBuilder {
         }
         try workers.submit(batch)
         try workers.finish(into: &run)
+        writeback?.stop()
 
         // Directory pages.
         var nextFree: [NextFree] = []
