@@ -111,6 +111,14 @@ enum Migrations {
             starts_at INTEGER
         ) STRICT;
         """),
+        ("7-covering-slot-index", """
+        -- Slots by professional and start, with the end: reading a professional's slots
+        -- (every page, every overlap check) needs the index alone, not a table lookup
+        -- per slot. Queries order by starts_at, ends_at, id, the index's order; one
+        -- professional's slots never overlap, so that is the order of starts_at, id.
+        DROP INDEX slots_by_user_start;
+        CREATE INDEX slots_by_user_start_end ON slots (user_id, starts_at, ends_at);
+        """),
     ]
 
     /// Applies every migration not yet recorded, each in its own write transaction.

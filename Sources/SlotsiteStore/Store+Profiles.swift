@@ -23,28 +23,32 @@ public struct NextFree: Sendable, Equatable {
 }
 
 extension Store {
-    static let freeSlotsSQL = """
-        SELECT s.id, s.user_id, s.starts_at, s.ends_at FROM slots s
-        WHERE s.starts_at > ?1
-          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
-        ORDER BY s.user_id, s.starts_at, s.id
+    /// Every slot starting after ?1, by professional and start: the covering index
+    /// in its own order. The whole-site stream leaves out booked slots itself, from one
+    /// read of them, instead of a bookings lookup per slot (half of this query's time).
+    static let futureSlotsSQL = """
+        SELECT id, user_id, starts_at, ends_at FROM slots WHERE starts_at > ?1
+        ORDER BY user_id, starts_at, ends_at, id
         """
 
-    /// One professional's free slots: a range of the (user_id, starts_at) index.
+    /// One professional's free slots: a range of the (user_id, starts_at, ends_at) index.
     static let freeSlotsOfUserSQL = """
         SELECT s.id, s.user_id, s.starts_at, s.ends_at FROM slots s
         WHERE s.user_id = ?2 AND s.starts_at > ?1
           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
-        ORDER BY s.starts_at, s.id
+        ORDER BY s.starts_at, s.ends_at, s.id
         """
 
     /// Streams every profile in user-id order, each with its skills and free slots
-    /// starting after `now`: three ordered queries merged, so memory holds one profile.
+    /// starting after `now`: three ordered queries merged, so memory holds one profile
+    /// (and the ids of the booked slots).
     public func forEachProfile(now: Int64, _ body: (ProfileRecord) throws -> Void) throws {
         try database.readTransaction {
+            var booked = Set<Int64>()
+            try database.prepare("SELECT slot_id FROM bookings WHERE cancelled_at IS NULL").forEach { booked.insert($0.int(0)) }
             let users = try database.prepare("SELECT \(Store.userColumns), version FROM users ORDER BY id")
             let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
-            let slots = try database.prepare(Store.freeSlotsSQL).bind(.int(now))
+            let slots = try database.prepare(Store.futureSlotsSQL).bind(.int(now))
             var skillRow = try skills.step()
             var slotRow = try slots.step()
             while try users.step() {
@@ -56,7 +60,7 @@ extension Store {
                 }
                 var free: [Slot] = []
                 while slotRow, slots.int(1) <= id {
-                    if slots.int(1) == id {
+                    if slots.int(1) == id, !booked.contains(slots.int(0)) {
                         free.append(Slot(id: slots.int(0), userID: id, range: TimeRange(start: slots.int(2), end: slots.int(3))))
                     }
                     slotRow = try slots.step()
@@ -114,7 +118,7 @@ extension Store {
         SELECT s.starts_at FROM slots s
         WHERE s.user_id = ?2 AND s.starts_at > ?1
           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
-        ORDER BY s.starts_at, s.id LIMIT 1
+        ORDER BY s.starts_at, s.ends_at, s.id LIMIT 1
         """
 
     /// The largest user id below `id`, if any.

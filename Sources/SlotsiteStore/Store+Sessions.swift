@@ -82,7 +82,7 @@ extension Store {
             SELECT s.id, s.starts_at, s.ends_at, b.id, b.note, c.handle, c.name
             FROM slots s JOIN bookings b ON b.slot_id = s.id AND b.cancelled_at IS NULL
             JOIN users c ON c.id = b.client_id
-            WHERE s.user_id = ? ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?
+            WHERE s.user_id = ? ORDER BY s.starts_at, s.ends_at, s.id LIMIT ? OFFSET ?
             """).bind(.int(userID), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
             rows.append(OwnSlot(slot: Slot(id: s.int(0), userID: userID, range: TimeRange(start: s.int(1), end: s.int(2))),
                                 booking: .init(id: s.int(3), note: s.text(4), clientHandle: s.text(5), clientName: s.text(6))))

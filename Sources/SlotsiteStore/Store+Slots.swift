@@ -59,7 +59,7 @@ extension Store {
             LEFT JOIN bookings b ON b.slot_id = s.id AND b.cancelled_at IS NULL
             LEFT JOIN users c ON c.id = b.client_id
             WHERE s.user_id = ? AND s.starts_at >= ?
-            ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?
+            ORDER BY s.starts_at, s.ends_at, s.id LIMIT ? OFFSET ?
             """).bind(.int(userID), .int(from ?? Int64.min), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
             let slot = Slot(id: s.int(0), userID: userID, range: TimeRange(start: s.int(1), end: s.int(2)))
             let booking = s.isNull(3) ? nil
