@@ -7,6 +7,13 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
         minutes = hour * 60 + minute
     }
 
+    /// The time of day on a wall clock reading `wallSeconds` after 1970-01-01T00:00
+    /// (seconds dropped).
+    public init(wallSeconds: Int64) {
+        let secondOfDay = wallSeconds % 86_400
+        minutes = Int((secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay) / 60)
+    }
+
     /// Parses exactly `HH:MM` (24:00 is not a time of day).
     public init?(text: String) {
         let b = Array(text.utf8)
@@ -25,11 +32,12 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Appends `description` to `out` as UTF-8.
     public func append(to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { buffer in
-            var at = 0
-            write(into: buffer, at: &at)
-            out += UnsafeBufferPointer(rebasing: buffer[..<at])
-        }
+        let h = minutes / 60, m = minutes % 60
+        out.append(0x30 &+ UInt8(truncatingIfNeeded: h / 10))
+        out.append(0x30 &+ UInt8(truncatingIfNeeded: h % 10))
+        out.append(0x3A)
+        out.append(0x30 &+ UInt8(truncatingIfNeeded: m / 10))
+        out.append(0x30 &+ UInt8(truncatingIfNeeded: m % 10))
     }
 
     func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {

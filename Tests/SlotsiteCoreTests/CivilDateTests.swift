@@ -44,3 +44,16 @@ struct ExtremeInstantTests {
         }
     }
 }
+
+struct TimeOfDayTests {
+    /// Pages write slot times straight from wall-clock seconds; they must read as the
+    /// full conversion does, before 1970 too.
+    @Test(arguments: [Int64.min / 2, -86_401, -86_400, -1, 0, 59, 86_399, 86_400, 1_795_815_000, Int64.max / 2])
+    func timeOfDayFromWallSeconds(_ wall: Int64) {
+        let time = LocalTime(wallSeconds: wall)
+        #expect(time == LocalDateTime(wall: wall, offset: 0).time)
+        var bytes: [UInt8] = []
+        time.append(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == time.description)
+    }
+}
