@@ -108,11 +108,19 @@ enum Digits {
     /// Writes `v` (0 to 9999) in decimal, zero-padded to `width` digits, straight into
     /// a string's storage: pages are full of dates and times.
     static func write(_ v: Int, width: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        // Years, hours, minutes, months, days: the common cases, without a divisor loop.
         if width == 2, (0...99).contains(v) {
-            // Hours, minutes, months, days: the common case, without a divisor loop.
             buffer[at] = 0x30 &+ UInt8(truncatingIfNeeded: v / 10)
             buffer[at + 1] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
             at += 2
+            return
+        }
+        if width == 4, (0...9999).contains(v) {
+            buffer[at] = 0x30 &+ UInt8(truncatingIfNeeded: v / 1000)
+            buffer[at + 1] = 0x30 &+ UInt8(truncatingIfNeeded: v / 100 % 10)
+            buffer[at + 2] = 0x30 &+ UInt8(truncatingIfNeeded: v / 10 % 10)
+            buffer[at + 3] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
+            at += 4
             return
         }
         let value = min(max(v, 0), 9999)

@@ -28,6 +28,8 @@ public struct MustacheTemplate: Sendable {
 
     let name: String
     let nodes: [Node]
+    /// `nodes` as rendering walks them.
+    let program: MustacheProgram
 
     /// Parses `source`.
     /// - Throws: `RenderError` naming the template and line of an unclosed tag or
@@ -36,5 +38,6 @@ public struct MustacheTemplate: Sendable {
         self.name = name
         var parser = MustacheParser(name: name, source: source)
         nodes = try parser.parse()
+        program = MustacheProgram(nodes)
     }
 }

@@ -48,61 +48,86 @@ public final class Templates {
         var out: [UInt8] = []
         out.reserveCapacity(16384)
         var stack = [context]
-        try render(template.nodes, &stack, blocks: [:], depth: 0, into: &out)
+        try render(template.program, &stack, blocks: [:], depth: 0, into: &out)
         return out
     }
 
-    private func render(_ nodes: [MustacheTemplate.Node], _ stack: inout [MustacheValue],
-                        blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout [UInt8]) throws {
-        for node in nodes {
-            switch node {
-            case .text(let text):
-                out += text
-            case .variable(let path, let escaped):
-                appendText(path, stack, escaped: escaped, into: &out)
-            case .section(let path, let inverted, let inner):
-                let value = lookup(path, stack)
-                if inverted {
-                    if !value.isTruthy { try render(inner, &stack, blocks: blocks, depth: depth, into: &out) }
+    private typealias Block = MustacheProgram.Block
+
+    private func render(_ program: MustacheProgram, _ stack: inout [MustacheValue],
+                        blocks: [String: Block], depth: Int, into out: inout [UInt8]) throws {
+        try program.ops.withUnsafeBufferPointer { ops in
+            try program.text.withUnsafeBufferPointer { text in
+                try program.paths.withUnsafeBufferPointer { paths in
+                    try run(program, 0..<ops.count, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out)
+                }
+            }
+        }
+    }
+
+    /// Runs `ops[range]` of `program` (whose arrays `ops`, `text` and `paths` are).
+    private func run(_ program: MustacheProgram, _ range: Range<Int>, _ ops: UnsafeBufferPointer<MustacheProgram.Op>,
+                     _ text: UnsafeBufferPointer<UInt8>, _ paths: UnsafeBufferPointer<[String]>, _ stack: inout [MustacheValue],
+                     blocks: [String: Block], depth: Int, into out: inout [UInt8]) throws {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let op = ops[i]
+            i += 1
+            switch op.kind {
+            case .text:
+                out += UnsafeBufferPointer(rebasing: text[Int(op.a)..<Int(op.b)])
+            case .variable:
+                appendText(paths[Int(op.a)], stack, escaped: op.escaped, into: &out)
+            case .section, .inverted:
+                let body = i..<Int(op.b)
+                i = Int(op.b)
+                let value = lookup(paths[Int(op.a)], stack)
+                if op.kind == .inverted {
+                    if !value.isTruthy { try run(program, body, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out) }
                 } else if case .list(let items) = value {
-                    for item in items {
-                        stack.append(item)
-                        try render(inner, &stack, blocks: blocks, depth: depth, into: &out)
-                        stack.removeLast()
+                    try items.withUnsafeBufferPointer { items in
+                        for item in items.indices {
+                            stack.append(items[item])
+                            try run(program, body, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out)
+                            stack.removeLast()
+                        }
                     }
                 } else if value.isTruthy {
                     stack.append(value)
-                    try render(inner, &stack, blocks: blocks, depth: depth, into: &out)
+                    try run(program, body, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out)
                     stack.removeLast()
                 }
-            case .partial(let name, let indent):
-                try renderNamed(name, indent: indent, stack: &stack, blocks: blocks, depth: depth, into: &out)
-            case .parent(let name, let indent, let own):
+            case .partial:
+                let partial = program.partials[Int(op.a)]
+                try renderNamed(partial.name, indent: partial.indent, stack: &stack, blocks: blocks, depth: depth, into: &out)
+            case .parent:
+                let parent = program.parents[Int(op.a)]
                 // Blocks given further out win over those given here.
-                let merged = own.merging(blocks) { _, outer in outer }
-                try renderNamed(name, indent: indent, stack: &stack, blocks: merged, depth: depth, into: &out)
-            case .block(let block):
+                let merged = parent.blocks.merging(blocks) { _, outer in outer }
+                try renderNamed(parent.name, indent: parent.indent, stack: &stack, blocks: merged, depth: depth, into: &out)
+            case .block:
+                let block = program.blocks[Int(op.a)]
                 if let override = blocks[block.name] {
                     guard depth < Templates.maxDepth else {
                         throw RenderError(.unclosedSection, template: block.name, line: 0, "blocks nested more than \(Templates.maxDepth) deep")
                     }
                     var inner: [UInt8] = []
-                    try render(override.nodes, &stack, blocks: blocks, depth: depth + 1, into: &inner)
+                    try render(override.program, &stack, blocks: blocks, depth: depth + 1, into: &inner)
                     MustacheTemplate.reindent(inner, to: block.expansionIndent, firstLine: block.standalone, into: &out)
                 } else {
-                    try render(block.nodes, &stack, blocks: blocks, depth: depth, into: &out)
+                    try render(block.program, &stack, blocks: blocks, depth: depth, into: &out)
                 }
             }
         }
     }
 
     private func renderNamed(_ name: String, indent: String, stack: inout [MustacheValue],
-                             blocks: [String: MustacheTemplate.Block], depth: Int, into out: inout [UInt8]) throws {
+                             blocks: [String: Block], depth: Int, into out: inout [UInt8]) throws {
         guard depth < Templates.maxDepth else {
             throw RenderError(.unclosedSection, template: name, line: 0, "partials nested more than \(Templates.maxDepth) deep")
         }
         guard let template = try template(name, indent: indent) else { return }
-        try render(template.nodes, &stack, blocks: blocks, depth: depth + 1, into: &out)
+        try render(template.program, &stack, blocks: blocks, depth: depth + 1, into: &out)
     }
 
     /// `{{name}}`: the same search as `lookup`, but each context is asked to write its
