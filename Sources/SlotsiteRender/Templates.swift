@@ -59,54 +59,73 @@ public final class Templates {
         try program.ops.withUnsafeBufferPointer { ops in
             try program.text.withUnsafeBufferPointer { text in
                 try program.paths.withUnsafeBufferPointer { paths in
-                    try run(program, 0..<ops.count, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out)
+                    var walk = Walk(program: program, ops: ops, text: text, paths: paths)
+                    try run(0..<ops.count, &walk, &stack, blocks: blocks, depth: depth, into: &out)
                 }
             }
         }
     }
 
-    /// Runs `ops[range]` of `program` (whose arrays `ops`, `text` and `paths` are).
-    private func run(_ program: MustacheProgram, _ range: Range<Int>, _ ops: UnsafeBufferPointer<MustacheProgram.Op>,
-                     _ text: UnsafeBufferPointer<UInt8>, _ paths: UnsafeBufferPointer<[String]>, _ stack: inout [MustacheValue],
+    /// One program being rendered: its arrays, read in place, and inside a list section
+    /// what the names its body looks up found below the list's item.
+    private struct Walk {
+        let program: MustacheProgram
+        let ops: UnsafeBufferPointer<MustacheProgram.Op>
+        let text: UnsafeBufferPointer<UInt8>
+        let paths: UnsafeBufferPointer<[String]>
+        /// Inside a list: the stack level of its item, else 0.
+        var base = 0
+        /// Inside a list: by name index, the value the levels below `base` give, once
+        /// looked up. Those levels do not change while the list runs, so a name that
+        /// the item does not answer, `{{site.cgi}}` in every slot, is found once per list.
+        var below: [MustacheValue?] = []
+    }
+
+    /// Runs `walk.ops[range]`.
+    private func run(_ range: Range<Int>, _ walk: inout Walk, _ stack: inout [MustacheValue],
                      blocks: [String: Block], depth: Int, into out: inout [UInt8]) throws {
         var i = range.lowerBound
         while i < range.upperBound {
-            let op = ops[i]
+            let op = walk.ops[i]
             i += 1
             switch op.kind {
             case .text:
-                out += UnsafeBufferPointer(rebasing: text[Int(op.a)..<Int(op.b)])
+                out += UnsafeBufferPointer(rebasing: walk.text[Int(op.a)..<Int(op.b)])
             case .variable:
-                appendText(paths[Int(op.a)], stack, escaped: op.escaped, into: &out)
+                appendText(Int(op.a), &walk, stack, escaped: op.escaped, into: &out)
             case .section, .inverted:
                 let body = i..<Int(op.b)
                 i = Int(op.b)
-                let value = lookup(paths[Int(op.a)], stack)
+                let value = lookup(Int(op.a), &walk, stack)
                 if op.kind == .inverted {
-                    if !value.isTruthy { try run(program, body, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out) }
+                    if !value.isTruthy { try run(body, &walk, &stack, blocks: blocks, depth: depth, into: &out) }
                 } else if case .list(let items) = value {
+                    let outer = (walk.base, walk.below)
+                    walk.base = stack.count
+                    walk.below = Array(repeating: nil, count: walk.paths.count)
+                    defer { (walk.base, walk.below) = outer }
                     try items.withUnsafeBufferPointer { items in
                         for item in items.indices {
                             stack.append(items[item])
-                            try run(program, body, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out)
+                            try run(body, &walk, &stack, blocks: blocks, depth: depth, into: &out)
                             stack.removeLast()
                         }
                     }
                 } else if value.isTruthy {
                     stack.append(value)
-                    try run(program, body, ops, text, paths, &stack, blocks: blocks, depth: depth, into: &out)
+                    try run(body, &walk, &stack, blocks: blocks, depth: depth, into: &out)
                     stack.removeLast()
                 }
             case .partial:
-                let partial = program.partials[Int(op.a)]
+                let partial = walk.program.partials[Int(op.a)]
                 try renderNamed(partial.name, indent: partial.indent, stack: &stack, blocks: blocks, depth: depth, into: &out)
             case .parent:
-                let parent = program.parents[Int(op.a)]
+                let parent = walk.program.parents[Int(op.a)]
                 // Blocks given further out win over those given here.
                 let merged = parent.blocks.merging(blocks) { _, outer in outer }
                 try renderNamed(parent.name, indent: parent.indent, stack: &stack, blocks: merged, depth: depth, into: &out)
             case .block:
-                let block = program.blocks[Int(op.a)]
+                let block = walk.program.blocks[Int(op.a)]
                 if let override = blocks[block.name] {
                     guard depth < Templates.maxDepth else {
                         throw RenderError(.unclosedSection, template: block.name, line: 0, "blocks nested more than \(Templates.maxDepth) deep")
@@ -132,13 +151,14 @@ public final class Templates {
 
     /// `{{name}}`: the same search as `lookup`, but each context is asked to write its
     /// text directly, without building a value first. Dotted names go through `lookup`.
-    private func appendText(_ path: [String], _ stack: [MustacheValue], escaped: Bool, into out: inout [UInt8]) {
+    private func appendText(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue], escaped: Bool, into out: inout [UInt8]) {
+        let path = walk.paths[index]
         guard path.count == 1 else {
-            lookup(path, stack).appendText(to: &out, escaped: escaped)
+            lookup(index, &walk, stack).appendText(to: &out, escaped: escaped)
             return
         }
         var level = stack.count - 1
-        while level >= 0 {
+        while level >= walk.base {
             switch stack[level] {
             case .context(let context):
                 if context.appendText(forKey: path[0], escaped: escaped, to: &out) { return }
@@ -152,20 +172,41 @@ public final class Templates {
             }
             level -= 1
         }
+        if walk.base > 0 { below(index, &walk, stack).appendText(to: &out, escaped: escaped) }
     }
 
-    private func lookup(_ path: [String], _ stack: [MustacheValue]) -> MustacheValue {
-        guard let first = path.first else { return stack.last ?? .null }
-        var found: MustacheValue?
-        for context in stack.reversed() {
-            if let v = context.member(first) { found = v; break }
-        }
-        guard var value = found else { return .null }
-        for key in path.dropFirst() {
-            guard let next = value.member(key) else { return .null }
-            value = next
-        }
+    /// The value of name `index`: its first part from the innermost context that has
+    /// it, the rest looked up inside that value; null when none has it.
+    private func lookup(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue]) -> MustacheValue {
+        let path = walk.paths[index]
+        guard !path.isEmpty else { return stack.last ?? .null }
+        if let value = search(path, stack, from: stack.count - 1, downTo: walk.base) { return value }
+        return walk.base > 0 ? below(index, &walk, stack) : .null
+    }
+
+    /// Name `index` as the levels below the current list's item give it, found once per list.
+    private func below(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue]) -> MustacheValue {
+        if let found = walk.below[index] { return found }
+        let value = search(walk.paths[index], stack, from: walk.base - 1, downTo: 0) ?? .null
+        walk.below[index] = value
         return value
+    }
+
+    /// `path` looked up in `stack[bottom...top]`: nil when no level there has its first
+    /// part; null when one has but the rest is missing.
+    private func search(_ path: [String], _ stack: [MustacheValue], from top: Int, downTo bottom: Int) -> MustacheValue? {
+        var level = top
+        while level >= bottom {
+            if var value = stack[level].member(path[0]) {
+                for key in path.dropFirst() {
+                    guard let next = value.member(key) else { return .null }
+                    value = next
+                }
+                return value
+            }
+            level -= 1
+        }
+        return nil
     }
 }
 

@@ -27,6 +27,23 @@ struct TemplatesTests {
             == "<1><2>emptyAda")
     }
 
+    /// A list's body finds names its items lack in the contexts below once per list:
+    /// an item that has the name still wins, item by item, and nested lists and
+    /// sections see their own items first.
+    @Test func namesInsideListsResolveItemByItem() throws {
+        let data: MustacheValue = [
+            "name": "outer", "site": ["x": "below"],
+            "items": [["name": "a"], [:], ["name": "c", "site": ["x": "mine"]], ["site": ["y": "no x"]], [:]],
+            "rows": [["cells": [["v": 1], ["v": 2, "name": "cell"]]], ["name": "row", "cells": [[:]]]],
+        ]
+        #expect(try render("{{#items}}{{name}}:{{site.x}};{{/items}}", data)
+            == "a:below;outer:below;c:mine;outer:;outer:below;")
+        #expect(try render("{{#rows}}[{{#cells}}{{name}}{{v}} {{/cells}}]{{/rows}}", data)
+            == "[outer1 cell2 ][row ]")
+        #expect(try render("{{#items}}{{#site}}{{x}}{{/site}}{{^site}}-{{/site}}|{{/items}}", data)
+            == "below|below|mine||below|")
+    }
+
     @Test func standaloneLinesVanish() throws {
         #expect(try render("<ul>\n  {{#items}}\n  <li>{{.}}</li>\n  {{/items}}\n</ul>\n", ["items": ["a", "b"]])
             == "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n")
