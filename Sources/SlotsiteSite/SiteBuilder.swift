@@ -52,7 +52,9 @@ public final class SiteBuilder {
         // After a writer died mid-write, a full build sweeps temporary files (and lists
         // the output in the same walk); otherwise each kept page is checked with a stat.
         let sweep = full && (lock.needsSweep || before.isEmpty)
-        let existing: Set<String>? = sweep ? run.writer.sweepTemporaryFiles() : nil
+        // Without an output folder nothing is on disk, and no page needs a stat to say so.
+        let existing: Set<String>? = sweep ? run.writer.sweepTemporaryFiles()
+            : Files.exists(config.outputPath) ? nil : []
 
         let boot = Files.bootID
         /// The earlier record of `path` when it is still what rendering would write
@@ -86,11 +88,36 @@ public final class SiteBuilder {
         let many = renderIDs.count > 64
         let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme)
         let writeback = many ? BackgroundWriteback(folder: config.outputPath) : nil
+        // A directory page is rendered here, while the workers render profiles, as soon
+        // as the stream has brought all its members; the others after the profiles.
+        var nextFree: [NextFree] = []
+        var directoryLeft = Set(renderPages)
+        var lastMember: [Int64: Int] = [:]
+        for page in renderPages { if let last = pages.members(page).last { lastMember[last.id] = page } }
+        /// Renders directory page `page` from the streamed entries, or when some are
+        /// missing or outdated, with `read`, from the store; false when it could not.
+        func emitDirectory(_ page: Int, read: Bool) throws -> Bool {
+            let members = pages.members(page)
+            var rows = members.compactMap { entries[$0.id] }
+            if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
+                guard read else { return false }
+                let read = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
+                rows = read.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
+                nextFree += read.computed
+            }
+            try run.emit(PageRenderer.directoryPath(page),
+                         renderer.directory(rows.map(\.entry), page: page, previousPage: pages.before(page), nextPage: pages.after(page)),
+                         staleAt: rows.compactMap(\.next).min(), fingerprint: pages.fingerprint(page, theme: theme))
+            directoryLeft.remove(page)
+            return true
+        }
+
         var batch: [ProfileRecord] = []
         func take(_ record: ProfileRecord) throws {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
                 entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start), first?.range.start, record.version)
+                if let page = lastMember[record.user.id] { _ = try emitDirectory(page, read: false) }
             }
             guard renderIDs.contains(record.user.id) else { return }
             batch.append(record)
@@ -110,21 +137,7 @@ public final class SiteBuilder {
         try workers.submit(batch)
         try workers.finish(into: &run)
         writeback?.stop()
-
-        // Directory pages.
-        var nextFree: [NextFree] = []
-        for page in renderPages {
-            let members = pages.members(page)
-            var rows = members.compactMap { entries[$0.id] }
-            if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
-                let read = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
-                rows = read.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
-                nextFree += read.computed
-            }
-            try run.emit(PageRenderer.directoryPath(page),
-                         renderer.directory(rows.map(\.entry), page: page, previousPage: pages.before(page), nextPage: pages.after(page)),
-                         staleAt: rows.compactMap(\.next).min(), fingerprint: pages.fingerprint(page, theme: theme))
-        }
+        for page in renderPages where directoryLeft.contains(page) { _ = try emitDirectory(page, read: true) }
 
         // Content pages and assets are the full build's; an incremental one keeps them.
         if full {

@@ -197,6 +197,11 @@ struct SiteBuilderTests {
             #expect(try site.read("u/\(user.handle)/index.html") == String(decoding: renderer.profile(record), as: UTF8.self))
         }
         #expect(try opened.store.builtPages().count == summary.written, "every file recorded")
+        // With the output folder gone, every page is written again, byte for byte.
+        let tree = try site.tree()
+        try FileManager.default.removeItem(atPath: site.output)
+        #expect(try site.build().written == summary.written)
+        #expect(try site.tree() == tree)
     }
 
     /// A template that fails on a worker thread fails the build with its file and line,
