@@ -87,10 +87,10 @@ struct SlotView: MustacheContext {
 
     init(_ slot: DaySchedule.ShownSlot) {
         id = slot.id
-        startWall = slot.start.wall
-        let length = Int64(slot.end.wall - startWall)
-        packed = length << 32 | Int64(UInt16(bitPattern: Int16(slot.start.offset / 60))) << 16
-            | Int64(UInt16(bitPattern: Int16(slot.end.offset / 60)))
+        startWall = slot.startWall
+        let length = slot.endWall - startWall
+        packed = length << 32 | Int64(UInt16(bitPattern: Int16(slot.startOffset / 60))) << 16
+            | Int64(UInt16(bitPattern: Int16(slot.endOffset / 60)))
     }
 
     var start: LocalDateTime { LocalDateTime(wall: startWall, offset: Int(Int16(truncatingIfNeeded: packed >> 16)) * 60) }

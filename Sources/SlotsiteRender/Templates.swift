@@ -130,9 +130,10 @@ public final class Templates {
                     guard depth < Templates.maxDepth else {
                         throw RenderError(.unclosedSection, template: block.name, line: 0, "blocks nested more than \(Templates.maxDepth) deep")
                     }
-                    var inner: [UInt8] = []
-                    try render(override.program, &stack, blocks: blocks, depth: depth + 1, into: &inner)
-                    MustacheTemplate.reindent(inner, to: block.expansionIndent, firstLine: block.standalone, into: &out)
+                    // Rendered in place, then moved to this block's indentation if it differs.
+                    let start = out.count
+                    try render(override.program, &stack, blocks: blocks, depth: depth + 1, into: &out)
+                    MustacheTemplate.reindent(&out, from: start, to: block.expansionIndent, firstLine: block.standalone)
                 } else {
                     try render(block.program, &stack, blocks: blocks, depth: depth, into: &out)
                 }
@@ -223,19 +224,18 @@ extension MustacheTemplate {
         return out
     }
 
-    /// An override's rendered text moved from the indentation it was written at (its
-    /// first non-empty line's) to `indent`, appended to `out`.
-    static func reindent(_ text: [UInt8], to indent: String, firstLine: Bool, into out: inout [UInt8]) {
+    /// An override's rendered text, `out[start...]`, moved from the indentation it was
+    /// written at (its first non-empty line's) to `indent`.
+    static func reindent(_ out: inout [UInt8], from start: Int, to indent: String, firstLine: Bool) {
         // The indentation it was written at: leading blanks of the first non-empty line.
-        var i = 0
-        while i < text.count, text[i] == 0x0A { i += 1 }
+        var i = start
+        while i < out.count, out[i] == 0x0A { i += 1 }
         var j = i
-        while j < text.count, text[j] == 0x20 || text[j] == 0x09 { j += 1 }
-        let written = text[i..<j]
-        if written.isEmpty, indent.isEmpty {
-            out += text
-            return
-        }
+        while j < out.count, out[j] == 0x20 || out[j] == 0x09 { j += 1 }
+        if i == j, indent.isEmpty { return }
+        let text = Array(out[start...])
+        let written = text[(i - start)..<(j - start)]
+        out.removeSubrange(start...)
         for (n, line) in text.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             if n > 0 { out.append(0x0A) }
             let body = line.starts(with: written) ? line.dropFirst(written.count) : line

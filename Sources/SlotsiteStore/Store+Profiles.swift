@@ -51,6 +51,9 @@ extension Store {
             let slots = try database.prepare(Store.futureSlotsSQL).bind(.int(now))
             var skillRow = try skills.step()
             var slotRow = try slots.step()
+            // Arrays sized like the previous profile's: growing one slot at a time
+            // reallocated each list several times.
+            var slotCount = 0
             while try users.step() {
                 let id = users.int(0)
                 var names: [String] = []
@@ -59,12 +62,14 @@ extension Store {
                     skillRow = try skills.step()
                 }
                 var free: [Slot] = []
+                free.reserveCapacity(slotCount)
                 while slotRow, slots.int(1) <= id {
                     if slots.int(1) == id, !booked.contains(slots.int(0)) {
                         free.append(Slot(id: slots.int(0), userID: id, range: TimeRange(start: slots.int(2), end: slots.int(3))))
                     }
                     slotRow = try slots.step()
                 }
+                slotCount = free.count
                 try body(ProfileRecord(user: readUser(users, skills: names), freeSlots: free, version: users.int(6)))
             }
         }
