@@ -7,7 +7,7 @@ final class MustacheProgram: Sendable {
         enum Kind: UInt8 {
             /// `text[a..<b]`.
             case text
-            /// `paths[a]`, escaped or not.
+            /// `paths[a]`, escaped or not; `b` is its number of parts.
             case variable
             /// `paths[a]`; the body is the operations up to `b`.
             case section, inverted
@@ -42,6 +42,10 @@ final class MustacheProgram: Sendable {
     let ops: [Op]
     let text: [UInt8]
     let paths: [[String]]
+    /// The first part of each path ("" for `.`): a variable with one part reads only
+    /// this, a string that is not reference-counted when short, where reading its
+    /// path would retain and release an array.
+    let keys: [String]
     let partials: [Partial]
     let parents: [Parent]
     let blocks: [Block]
@@ -52,6 +56,7 @@ final class MustacheProgram: Sendable {
         ops = builder.ops
         text = builder.text
         paths = builder.paths
+        keys = builder.paths.map { $0.first ?? "" }
         partials = builder.partials
         parents = builder.parents
         blocks = builder.blocks
@@ -72,7 +77,7 @@ final class MustacheProgram: Sendable {
                     ops.append(Op(kind: .text, a: Int32(text.count), b: Int32(text.count + bytes.count)))
                     text += bytes
                 case .variable(let path, let escaped):
-                    ops.append(Op(kind: .variable, escaped: escaped, a: Int32(paths.count)))
+                    ops.append(Op(kind: .variable, escaped: escaped, a: Int32(paths.count), b: Int32(path.count)))
                     paths.append(path)
                 case .section(let path, let inverted, let inner):
                     let at = ops.count

@@ -59,8 +59,10 @@ public final class Templates {
         try program.ops.withUnsafeBufferPointer { ops in
             try program.text.withUnsafeBufferPointer { text in
                 try program.paths.withUnsafeBufferPointer { paths in
-                    var walk = Walk(program: program, ops: ops, text: text, paths: paths)
-                    try run(0..<ops.count, &walk, &stack, blocks: blocks, depth: depth, into: &out)
+                    try program.keys.withUnsafeBufferPointer { keys in
+                        var walk = Walk(program: program, ops: ops, text: text, paths: paths, keys: keys)
+                        try run(0..<ops.count, &walk, &stack, blocks: blocks, depth: depth, into: &out)
+                    }
                 }
             }
         }
@@ -73,6 +75,7 @@ public final class Templates {
         let ops: UnsafeBufferPointer<MustacheProgram.Op>
         let text: UnsafeBufferPointer<UInt8>
         let paths: UnsafeBufferPointer<[String]>
+        let keys: UnsafeBufferPointer<String>
         /// Inside a list: the stack level of its item, else 0.
         var base = 0
         /// Inside a list: by name index, the value the levels below `base` give, once
@@ -92,7 +95,7 @@ public final class Templates {
             case .text:
                 out += UnsafeBufferPointer(rebasing: walk.text[Int(op.a)..<Int(op.b)])
             case .variable:
-                appendText(Int(op.a), &walk, stack, escaped: op.escaped, into: &out)
+                appendText(Int(op.a), parts: Int(op.b), &walk, stack, escaped: op.escaped, into: &out)
             case .section, .inverted:
                 let body = i..<Int(op.b)
                 i = Int(op.b)
@@ -152,19 +155,20 @@ public final class Templates {
 
     /// `{{name}}`: the same search as `lookup`, but each context is asked to write its
     /// text directly, without building a value first. Dotted names go through `lookup`.
-    private func appendText(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue], escaped: Bool, into out: inout [UInt8]) {
-        let path = walk.paths[index]
-        guard path.count == 1 else {
+    private func appendText(_ index: Int, parts: Int, _ walk: inout Walk, _ stack: [MustacheValue], escaped: Bool,
+                            into out: inout [UInt8]) {
+        guard parts == 1 else {
             lookup(index, &walk, stack).appendText(to: &out, escaped: escaped)
             return
         }
+        let key = walk.keys[index]
         var level = stack.count - 1
         while level >= walk.base {
             switch stack[level] {
             case .context(let context):
-                if context.appendText(forKey: path[0], escaped: escaped, to: &out) { return }
+                if context.appendText(forKey: key, escaped: escaped, to: &out) { return }
             case .object(let fields):
-                if let value = fields[path[0]] {
+                if let value = fields[key] {
                     value.appendText(to: &out, escaped: escaped)
                     return
                 }
