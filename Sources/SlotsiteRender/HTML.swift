@@ -21,7 +21,8 @@ public enum HTML {
         }
     }
 
-    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+    /// Appends `s` as `escape` would write it, in UTF-8.
+    public static func appendEscaped(_ s: String, to out: inout [UInt8]) {
         var s = s
         s.withUTF8 { bytes in
             // Most values need no escaping: copy them whole.

@@ -45,13 +45,18 @@ public struct PageRenderer {
         try self.page("page", .context(ContentView(site: site, title: page.title, html: Markdown.html(from: page.markdown))))
     }
 
-    /// `sitemap.xml` listing the given site-relative paths.
-    public func sitemap(_ paths: [String]) -> String {
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+    /// `sitemap.xml` listing the given site-relative paths, as UTF-8 bytes.
+    public func sitemap(_ paths: [String]) -> [UInt8] {
+        var xml = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n".utf8)
+        let base = Array(HTML.escape(config.baseURL).utf8)
+        xml.reserveCapacity(xml.count + paths.count * (base.count + 48))
         for path in paths {
-            xml += "  <url><loc>" + HTML.escape(config.baseURL + path) + "</loc></url>\n"
+            xml += "  <url><loc>".utf8
+            xml += base
+            HTML.appendEscaped(path, to: &xml)
+            xml += "</loc></url>\n".utf8
         }
-        return xml + "</urlset>\n"
+        return xml + "</urlset>\n".utf8
     }
 
     /// Renders template `name` as any other page; for the CGI's own pages.
