@@ -42,14 +42,20 @@ public final class Templates {
     /// `render` as UTF-8 bytes, which is how pages are written: templates and values
     /// are appended to one byte buffer, without a string's bookkeeping per append.
     public func renderBytes(_ name: String, _ context: MustacheValue) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16384)
+        try render(name, context, into: &out)
+        return out
+    }
+
+    /// `render` appended to `out` as UTF-8 bytes: a caller rendering many pages keeps
+    /// one buffer instead of allocating one a page.
+    public func render(_ name: String, _ context: MustacheValue, into out: inout [UInt8]) throws {
         guard let template = try template(name) else {
             throw RenderError(.missingTemplate, template: name, line: 0, "no template named \(name)")
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(16384)
         var stack = [context]
         try render(template.program, &stack, blocks: [:], depth: 0, into: &out)
-        return out
     }
 
     private typealias Block = MustacheProgram.Block

@@ -21,12 +21,24 @@ public struct PageRenderer {
     public static func directoryPath(_ page: Int) -> String { DirectoryView.path(ofPage: page) + "index.html" }
 
     public func profile(_ record: ProfileRecord) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16384)
+        try profile(record, into: &out)
+        return out
+    }
+
+    /// The profile page of `record` appended to `out`.
+    public func profile(_ record: ProfileRecord, into out: inout [UInt8]) throws {
         let zone = (try? Zone(record.user.timezone)) ?? .utc
         let view = ProfileView(site: site, handle: record.user.handle, name: record.user.name,
                                bioHTML: record.user.bio.isEmpty ? "" : Markdown.html(from: record.user.bio),
                                skills: record.user.skills, timezone: zone.identifier,
                                days: DaySchedule.group(record.freeSlots, in: zone))
-        return try page("profile", .context(view))
+        do {
+            try templates.render("profile", .context(view), into: &out)
+        } catch let e as RenderError {
+            throw badTemplate(e)
+        }
     }
 
     /// The directory entry of a profile: name, skills and the first free slot.
@@ -69,8 +81,12 @@ public struct PageRenderer {
         do {
             return try templates.renderBytes(name, value)
         } catch let e as RenderError {
-            throw SiteError(.badTemplate, "\(config.templatesPath)/\(e.template).mustache:\(e.line)", e.detail)
+            throw badTemplate(e)
         }
+    }
+
+    private func badTemplate(_ e: RenderError) -> SiteError {
+        SiteError(.badTemplate, "\(config.templatesPath)/\(e.template).mustache:\(e.line)", e.detail)
     }
 }
 

@@ -30,6 +30,8 @@ final class ProfileWorkers: @unchecked Sendable {
         var produced: [PageRecord] = []
         var written = 0, unchanged = 0
         var failure: Error?
+        /// Each page is rendered into this one buffer.
+        private var page: [UInt8] = []
 
         init(renderer: PageRenderer, writer: PageWriter) {
             self.renderer = renderer
@@ -39,7 +41,9 @@ final class ProfileWorkers: @unchecked Sendable {
         func render(_ records: [ProfileRecord], theme: String) throws {
             for record in records {
                 let path = PageRenderer.profilePath(record.user.handle)
-                if try writer.write(path, try renderer.profile(record)) { written += 1 } else { unchanged += 1 }
+                page.removeAll(keepingCapacity: true)
+                try renderer.profile(record, into: &page)
+                if try writer.write(path, page) { written += 1 } else { unchanged += 1 }
                 produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
                                            fingerprint: "\(theme):p\(record.version)"))
             }
