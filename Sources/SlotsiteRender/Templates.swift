@@ -85,8 +85,9 @@ public final class Templates {
         /// Inside a list: the stack level of its item, else 0.
         var base = 0
         /// Inside a list: by name index, the value the levels below `base` give, once
-        /// looked up. Those levels do not change while the list runs, so a name that
-        /// the item does not answer, `{{site.cgi}}` in every slot, is found once per list.
+        /// looked up (allocated at the first such lookup). Those levels do not change
+        /// while the list runs, so a name that the item does not answer, `{{site.cgi}}`
+        /// in every slot, is found once per list.
         var below: [MustacheValue?] = []
     }
 
@@ -111,7 +112,7 @@ public final class Templates {
                 } else if case .list(let items) = value {
                     let outer = (walk.base, walk.below)
                     walk.base = stack.count
-                    walk.below = Array(repeating: nil, count: walk.paths.count)
+                    walk.below = []
                     defer { (walk.base, walk.below) = outer }
                     try items.withUnsafeBufferPointer { items in
                         for item in items.indices {
@@ -197,7 +198,11 @@ public final class Templates {
 
     /// Name `index` as the levels below the current list's item give it, found once per list.
     private func below(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue]) -> MustacheValue {
-        if let found = walk.below[index] { return found }
+        if walk.below.isEmpty {
+            walk.below = Array(repeating: nil, count: walk.paths.count)
+        } else if let found = walk.below[index] {
+            return found
+        }
         let value = search(walk.paths[index], stack, from: walk.base - 1, downTo: 0) ?? .null
         walk.below[index] = value
         return value
