@@ -20,7 +20,8 @@ final class ProfileWorkers: @unchecked Sendable {
     private let waiting = DispatchSemaphore(value: 0)
     /// Bounds the batches read ahead of rendering, and so memory.
     private let room: DispatchSemaphore
-    private let failed = Atomic<Bool>(false)
+    /// The first error a batch met; once set, batches are only drained.
+    private let failure = Mutex<(any Error)?>(nil)
     private let rendered = Atomic<Int>(0)
     private var threads: [pthread_t] = []
 
@@ -29,7 +30,6 @@ final class ProfileWorkers: @unchecked Sendable {
         let writer: PageWriter
         var produced: [PageRecord] = []
         var written = 0, unchanged = 0
-        var failure: Error?
         /// Each page is rendered into this one buffer.
         private var page: [UInt8] = []
 
@@ -78,7 +78,7 @@ final class ProfileWorkers: @unchecked Sendable {
             rendered.add(records.count, ordering: .relaxed)
             return
         }
-        if failed.load(ordering: .acquiring), let failure = firstFailure() { throw failure }
+        if let failure = failure.withLock({ $0 }) { throw failure }
         room.wait()
         queue.withLock { $0.append(records) }
         waiting.signal()
@@ -87,7 +87,7 @@ final class ProfileWorkers: @unchecked Sendable {
     /// Waits for every batch and adds what the workers produced to `run`.
     func finish(into run: inout SiteBuilder.Run) throws {
         stop()
-        if let failure = firstFailure() { throw failure }
+        if let failure = failure.withLock({ $0 }) { throw failure }
         for worker in workers {
             run.produced += worker.produced
             run.summary.written += worker.written
@@ -112,11 +112,6 @@ final class ProfileWorkers: @unchecked Sendable {
         threads = []
     }
 
-    /// Read only after the workers are stopped, or after `failed` was seen set.
-    private func firstFailure() -> Error? {
-        workers.lazy.compactMap(\.failure).first
-    }
-
     private func start(_ worker: Worker) {
         // A thread that cannot start leaves fewer workers; with none, `submit` renders itself.
         if let thread = startThread({ [unowned self] in self.work(worker) }) { threads.append(thread) }
@@ -128,13 +123,12 @@ final class ProfileWorkers: @unchecked Sendable {
         while true {
             waiting.wait()
             guard let batch = queue.withLock({ $0.removeFirst() }) else { return }
-            if worker.failure == nil, !failed.load(ordering: .acquiring) {
+            if failure.withLock({ $0 == nil }) {
                 do {
                     try worker.render(batch, theme: theme)
                     rendered.add(batch.count, ordering: .relaxed)
                 } catch {
-                    worker.failure = error
-                    failed.store(true, ordering: .releasing)
+                    failure.withLock { if $0 == nil { $0 = error } }
                 }
             }
             room.signal()
