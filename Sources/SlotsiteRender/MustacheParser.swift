@@ -130,20 +130,29 @@ struct MustacheParser {
     /// content is ignored anyway.
     private mutating func finishLine() {
         defer { lineStart = tokens.count }
-        let lineTokens = tokens[lineStart...]
-        let tags = lineTokens.filter { $0.kind != .text }
-        guard !tags.isEmpty else { return }
-        let standalone = tags.allSatisfy(\.canStandAlone)
-            && lineTokens.allSatisfy { $0.kind != .text || isBlank($0.content) }
-            && (tags.count == 1 || tags.contains { $0.kind == .parent || $0.closesParent })
-        if standalone {
+        // One pass over the line's tokens, reading fields in place: most lines hold
+        // text alone, and copying tokens into arrays to decide was most of parsing.
+        var tags = 0, canStandAlone = true, blankText = true, nextToParent = false, hasBlock = false
+        for k in lineStart..<tokens.count {
+            switch tokens[k].kind {
+            case .text:
+                if blankText, !isBlank(tokens[k].content) { blankText = false }
+            case let kind:
+                tags += 1
+                canStandAlone = canStandAlone && tokens[k].canStandAlone
+                nextToParent = nextToParent || kind == .parent || tokens[k].closesParent
+                hasBlock = hasBlock || kind == .block
+            }
+        }
+        guard tags > 0 else { return }
+        if canStandAlone, blankText, tags == 1 || nextToParent {
             var indent = ""
-            for t in lineTokens { if t.kind == .text { indent += t.content } else { break } }
+            for k in lineStart..<tokens.count { if tokens[k].kind == .text { indent += tokens[k].content } else { break } }
             var kept = tokens[lineStart...].filter { $0.kind != .text }
             for k in kept.indices { kept[k].standalone = true }
             kept[kept.startIndex].indent = indent
             tokens.replaceSubrange(lineStart..., with: kept)
-        } else {
+        } else if hasBlock {
             var before = ""
             var onlyWhitespace = true
             for k in lineStart..<tokens.count {
