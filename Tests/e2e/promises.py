@@ -218,14 +218,14 @@ def crash_bookings(site, kills):
          f" integrity ok; next build: {out.strip()}")
 
 
-def crash_builds(site, kills):
+def crash_builds(site, kills, window=0.02, what="builds"):
     rng = random.Random(11)
     killed = 0
     for k in range(kills):
         with site.db() as c:  # make every profile out of date, so the build has much to write
             c.execute("UPDATE users SET name = name || '.' WHERE id % 3 = ?", (k % 3,))
         p = subprocess.Popen([site.slotsite, "build", "--site", site.dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, 0.02))
+        time.sleep(rng.uniform(0, window))
         p.send_signal(signal.SIGKILL)
         if p.wait() == -signal.SIGKILL:
             killed += 1
@@ -236,7 +236,17 @@ def crash_builds(site, kills):
     check(site.torn_pages() == [], "the build after the kills leaves no temporary file")
     check(site.fresh_build_differences() == [], "after killed builds, a build equals a fresh one")
     check(site.invariant_violations() == {}, "store intact after killed builds")
-    note(f"kill -9 during builds: {kills} runs, {killed} killed mid-build; no partial page seen")
+    note(f"kill -9 during {what}: {kills} runs, {killed} killed mid-build; no partial page seen")
+
+
+def crash_threaded_builds(bin_dir, kills):
+    """Killed builds of a site big enough (a third of 300 profiles out of date each time)
+    that the store is read on one thread while worker threads render."""
+    site = Site(bin_dir, users=300, slots=8, title="Threads")
+    try:
+        crash_builds(site, kills, window=0.08, what="builds on worker threads")
+    finally:
+        site.stop()
 
 
 def torn_reader(site, replacements):
@@ -498,6 +508,7 @@ def main():
                            ("torn reader", lambda: torn_reader(site, replacements=5000 if LONG else 300)),
                            ("crash bookings", lambda: crash_bookings(site, kills=300 if LONG else 30)),
                            ("crash builds", lambda: crash_builds(site, kills=200 if LONG else 15)),
+                           ("crash threaded builds", lambda: crash_threaded_builds(bin_dir, kills=100 if LONG else 10)),
                            ("timing", lambda: timing(site, samples=40 if LONG else 12))]:
             began = time.time()
             try:
