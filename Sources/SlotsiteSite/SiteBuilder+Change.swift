@@ -1,0 +1,124 @@
+import SlotsiteCore
+import SlotsiteStore
+
+extension SiteBuilder {
+    /// Re-renders the pages one committed change touches: the professionals'
+    /// profiles and the directory pages that list them, and the sitemap when a
+    /// profile appeared. Its cost does not grow with the size of the site.
+    ///
+    /// Under the site lock, each page's fingerprint comes first from a cheap indexed
+    /// read: a page another process already wrote from the current inputs is left
+    /// alone, so concurrent changes to one professional coalesce into one render.
+    /// Files are renamed into place under the lock and not synced: their records say
+    /// so, with this boot's id, and a build after a reboot renders them again (a sync
+    /// per request was 6% of a booking's CPU). Where the boot id is unknown, the
+    /// files are synced after the lock is released.
+    public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
+        let started = Files.monotonicSeconds()
+        let theme = config.themeFingerprint()
+        let writer = PageWriter(output: config.outputPath, deferSync: true)
+        let boot = Files.bootID
+        var summary = try locked { try publish(change, theme: theme, now: now, writer: writer, boot: boot) }
+        if boot == nil { try writer.syncRenamed() } else { writer.closeRenamed() }
+        summary.seconds = Files.monotonicSeconds() - started
+        return summary
+    }
+
+    /// Runs `body` holding the site lock.
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        let lock = try SiteLock(path: config.lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
+    }
+
+    /// The locked part of `render(_:now:)`.
+    private func publish(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
+        var run = Run(writer: writer)
+        var removed: [String] = []
+        var nextFree: [NextFree] = []
+        /// Renders `path` unless its record says it was rendered from `fingerprint`, still fresh.
+        func publish(_ path: String, _ fingerprint: String?, render: () throws -> Rendered?) throws {
+            let record = try storeCall { try store.pageRecord(path) }
+            if let record, let fingerprint, record.holds(fingerprint: fingerprint, now: now, boot: boot),
+               Files.hasBytes(config.outputPath + "/" + path) {
+                run.summary.unchanged += 1
+                return
+            }
+            guard let page = try render() else { return }
+            if let html = page.html {
+                try run.emit(path, html, staleAt: page.staleAt, fingerprint: page.fingerprint)
+            } else if record != nil {
+                run.writer.remove(path)
+                removed.append(path)
+            }
+        }
+        var pages = Set<Int>()
+        for userID in change.userIDs {
+            let page = config.directoryPage(of: userID)
+            pages.insert(page)
+            // A profile that opens a new directory page gives the page before it a "next" link.
+            if change.addsPage, page > 1, let before = try storeCall({ try store.userID(before: userID) }),
+               config.directoryPage(of: before) < page {
+                pages.insert(config.directoryPage(of: before))
+            }
+            guard let (handle, version) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
+            try publish(PageRenderer.profilePath(handle), "\(theme):p\(version)") {
+                try renderProfile(userID, theme: theme, now: now)
+            }
+        }
+        for page in pages.sorted() {
+            let inputs = try directoryInputs(page, theme: theme)
+            try publish(PageRenderer.directoryPath(page), inputs.fingerprint) {
+                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now, nextFree: &nextFree)
+            }
+        }
+        if change.addsPage {
+            let all = try storeCall { Array(try store.builtPages().keys) } + run.produced.map(\.path)
+            try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
+        }
+        try run.writer.flush()
+        run.summary.removed = removed.count
+        // Marked even when the bytes were already there: an earlier writer may not have synced them either.
+        try storeCall { try store.recordPages(run.produced.map { $0.marked(boot) }, removed: removed, nextFree: nextFree) }
+        return run.summary
+    }
+
+    /// A page rendered for `render(_:now:)`; `html` nil: the page should not exist.
+    struct Rendered {
+        let html: [UInt8]?
+        let staleAt: Int64?
+        let fingerprint: String?
+    }
+
+    private func renderProfile(_ userID: Int64, theme: String, now: Int64) throws -> Rendered? {
+        guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
+        return Rendered(html: try renderer.profile(record), staleAt: record.freeSlots.first?.range.start,
+                        fingerprint: "\(theme):p\(record.version)")
+    }
+
+    /// What directory page `page` is rendered from, by cheap indexed reads: its
+    /// fingerprint (nil when the page lists nobody and is not the first) and its
+    /// neighbours.
+    private func directoryInputs(_ page: Int, theme: String) throws -> (fingerprint: String?, previous: Int?, next: Int?) {
+        let ids = config.userIDs(onPage: page)
+        let members = try storeCall { try store.versions(ids: ids) }
+        if members.isEmpty, page > 1 { return (nil, nil, nil) }
+        let previous = page == 1 ? nil : try storeCall { try store.userID(before: ids.lowerBound) }.map { config.directoryPage(of: $0) } ?? 1
+        let next = try storeCall { try store.userID(after: ids.upperBound) }.map { config.directoryPage(of: $0) }
+        return (DirectoryPages.fingerprint(members, previous: previous, next: next, theme: theme), previous, next)
+    }
+
+    /// Directory page `page` rendered from the store, with constant-time queries; the
+    /// first free slots it had to search for are added to `nextFree`.
+    private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64,
+                                     nextFree: inout [NextFree]) throws -> Rendered {
+        let ids = config.userIDs(onPage: page)
+        let (rows, computed) = try storeCall { try store.directoryEntries(ids: ids, now: now) }
+        nextFree += computed
+        if rows.isEmpty, page > 1 { return Rendered(html: nil, staleAt: nil, fingerprint: nil) }
+        let html = try renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
+                                          page: page, previousPage: previous, nextPage: next)
+        return Rendered(html: html, staleAt: rows.compactMap(\.nextStart).min(),
+                        fingerprint: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme))
+    }
+}
