@@ -95,21 +95,20 @@ public final class SiteBuilder {
         var lastMember: [Int64: Int] = [:]
         for page in renderPages { if let last = pages.members(page).last { lastMember[last.id] = page } }
         /// Renders directory page `page` from the streamed entries, or when some are
-        /// missing or outdated, with `read`, from the store; false when it could not.
-        func emitDirectory(_ page: Int, read: Bool) throws -> Bool {
+        /// missing or outdated, and `orFromStore`, from the store; else leaves it for later.
+        func emitDirectory(_ page: Int, orFromStore: Bool) throws {
             let members = pages.members(page)
             var rows = members.compactMap { entries[$0.id] }
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
-                guard read else { return false }
-                let read = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
-                rows = read.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
-                nextFree += read.computed
+                guard orFromStore else { return }
+                let stored = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
+                rows = stored.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
+                nextFree += stored.computed
             }
             try run.emit(PageRenderer.directoryPath(page),
                          renderer.directory(rows.map(\.entry), page: page, previousPage: pages.before(page), nextPage: pages.after(page)),
                          staleAt: rows.compactMap(\.next).min(), fingerprint: pages.fingerprint(page, theme: theme))
             directoryLeft.remove(page)
-            return true
         }
 
         var batch: [ProfileRecord] = []
@@ -117,7 +116,7 @@ public final class SiteBuilder {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
                 entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start), first?.range.start, record.version)
-                if let page = lastMember[record.user.id] { _ = try emitDirectory(page, read: false) }
+                if let page = lastMember[record.user.id] { try emitDirectory(page, orFromStore: false) }
             }
             guard renderIDs.contains(record.user.id) else { return }
             batch.append(record)
@@ -137,7 +136,7 @@ public final class SiteBuilder {
         try workers.submit(batch)
         try workers.finish(into: &run)
         writeback?.stop()
-        for page in renderPages where directoryLeft.contains(page) { _ = try emitDirectory(page, read: true) }
+        for page in renderPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true) }
 
         // Content pages and assets are the full build's; an incremental one keeps them.
         if full {
