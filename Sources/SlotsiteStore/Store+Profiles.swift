@@ -63,9 +63,12 @@ extension Store {
                 }
                 var free: [Slot] = []
                 free.reserveCapacity(slotCount)
-                while slotRow, slots.int(1) <= id {
-                    if slots.int(1) == id, !booked.contains(slots.int(0)) {
-                        free.append(Slot(id: slots.int(0), userID: id, range: TimeRange(start: slots.int(2), end: slots.int(3))))
+                while slotRow {
+                    let owner = slots.int(1)
+                    guard owner <= id else { break }
+                    let slotID = slots.int(0)
+                    if owner == id, !booked.contains(slotID) {
+                        free.append(Slot(id: slotID, userID: id, range: TimeRange(start: slots.int(2), end: slots.int(3))))
                     }
                     slotRow = try slots.step()
                 }
