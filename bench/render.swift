@@ -35,7 +35,12 @@ struct RenderBench {
                                skills: ["Swift", "Design", "Coaching"], timezone: zone.identifier,
                                days: DaySchedule.group(slots, in: zone))
         var total = 0
-        for _ in 0..<n { total &+= try templates.renderBytes("profile", .context(view)).count }
+        var page: [UInt8] = []
+        for _ in 0..<n {
+            page.removeAll(keepingCapacity: true)
+            try templates.render("profile", .context(view), into: &page)
+            total &+= page.count
+        }
         print("rendered \(n) profile pages, \(total / max(n, 1)) bytes each")
     }
 }

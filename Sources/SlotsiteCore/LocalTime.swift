@@ -32,12 +32,11 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Appends `description` to `out` as UTF-8.
     public func append(to out: inout [UInt8]) {
-        let h = minutes / 60, m = minutes % 60
-        out.append(0x30 &+ UInt8(truncatingIfNeeded: h / 10))
-        out.append(0x30 &+ UInt8(truncatingIfNeeded: h % 10))
-        out.append(0x3A)
-        out.append(0x30 &+ UInt8(truncatingIfNeeded: m / 10))
-        out.append(0x30 &+ UInt8(truncatingIfNeeded: m % 10))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { buffer in
+            var at = 0
+            write(into: buffer, at: &at)
+            out += UnsafeBufferPointer(rebasing: buffer[..<at])
+        }
     }
 
     func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {

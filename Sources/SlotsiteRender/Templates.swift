@@ -36,20 +36,14 @@ public final class Templates {
     /// - Throws: `RenderError.missingTemplate` when there is no such template, or a
     ///   parse error of it or of a partial it uses.
     public func render(_ name: String, _ context: MustacheValue) throws -> String {
-        String(decoding: try renderBytes(name, context), as: UTF8.self)
-    }
-
-    /// `render` as UTF-8 bytes, which is how pages are written: templates and values
-    /// are appended to one byte buffer, without a string's bookkeeping per append.
-    public func renderBytes(_ name: String, _ context: MustacheValue) throws -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(16384)
         try render(name, context, into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// `render` appended to `out` as UTF-8 bytes: a caller rendering many pages keeps
-    /// one buffer instead of allocating one a page.
+    /// `render` appended to `out` as UTF-8 bytes, which is how pages are written:
+    /// templates and values go into one byte buffer, without a string's bookkeeping per
+    /// append, and a caller rendering many pages keeps one buffer for all.
     public func render(_ name: String, _ context: MustacheValue, into out: inout [UInt8]) throws {
         guard let template = try template(name) else {
             throw RenderError(.missingTemplate, template: name, line: 0, "no template named \(name)")

@@ -22,7 +22,6 @@ public struct PageRenderer {
 
     public func profile(_ record: ProfileRecord) throws -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(16384)
         try profile(record, into: &out)
         return out
     }
@@ -34,11 +33,7 @@ public struct PageRenderer {
                                bioHTML: record.user.bio.isEmpty ? "" : Markdown.html(from: record.user.bio),
                                skills: record.user.skills, timezone: zone.identifier,
                                days: DaySchedule.group(record.freeSlots, in: zone))
-        do {
-            try templates.render("profile", .context(view), into: &out)
-        } catch let e as RenderError {
-            throw badTemplate(e)
-        }
+        try page("profile", .context(view), into: &out)
     }
 
     /// The directory entry of a profile: name, skills and the first free slot.
@@ -78,15 +73,18 @@ public struct PageRenderer {
 
     /// Template `name` rendered as the bytes of a page file.
     func page(_ name: String, _ value: MustacheValue) throws -> [UInt8] {
-        do {
-            return try templates.renderBytes(name, value)
-        } catch let e as RenderError {
-            throw badTemplate(e)
-        }
+        var out: [UInt8] = []
+        try page(name, value, into: &out)
+        return out
     }
 
-    private func badTemplate(_ e: RenderError) -> SiteError {
-        SiteError(.badTemplate, "\(config.templatesPath)/\(e.template).mustache:\(e.line)", e.detail)
+    /// Template `name` rendered and appended to `out`; a template error names its file and line.
+    private func page(_ name: String, _ value: MustacheValue, into out: inout [UInt8]) throws {
+        do {
+            try templates.render(name, value, into: &out)
+        } catch let e as RenderError {
+            throw SiteError(.badTemplate, "\(config.templatesPath)/\(e.template).mustache:\(e.line)", e.detail)
+        }
     }
 }
 

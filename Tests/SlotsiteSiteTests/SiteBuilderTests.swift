@@ -23,6 +23,21 @@ final class TemporarySite {
     func build(now: Int64 = SiteBuilderTests.now) throws -> BuildSummary { try open().builder().buildAll(now: now) }
     var output: String { directory + "/public" }
 
+    /// The open site, seeded user `index` as the professional and the first as client.
+    func parties(pro index: Int) throws -> (opened: Site, pro: User, client: User) {
+        let opened = try open()
+        let users = try opened.store.allUsers()
+        return (opened, users[index], users[0])
+    }
+
+    /// Books the professional's first free slot for the client; returns the slot.
+    @discardableResult
+    func book(of pro: User, for client: User, in opened: Site) throws -> Slot {
+        let slot = try #require(try opened.store.profile(userID: pro.id, now: SiteBuilderTests.now)?.freeSlots.first)
+        try opened.store.book(slotID: slot.id, clientID: client.id, note: "", now: SiteBuilderTests.now)
+        return slot
+    }
+
     func read(_ path: String) throws -> String { try String(contentsOfFile: output + "/" + path, encoding: .utf8) }
 
     /// Every file under the output with its bytes.
@@ -169,11 +184,8 @@ struct SiteBuilderTests {
     @Test func aChangeRendersExactlyWhatAFullBuildWould() throws {
         let site = try TemporarySite(seedUsers: 120, slots: 4)
         try site.build()
-        let opened = try site.open()
-        let users = try opened.store.allUsers()
-        let pro = users[60], client = users[0]
-        let slot = try #require(try opened.store.profile(userID: pro.id, now: Self.now)?.freeSlots.first)
-        try opened.store.book(slotID: slot.id, clientID: client.id, note: "", now: Self.now)
+        let (opened, pro, client) = try site.parties(pro: 60)
+        let slot = try site.book(of: pro, for: client, in: opened)
         let summary = try opened.builder().render(.profile(pro.id), now: Self.now)
         #expect(summary.written == 2, "the profile and directory page 2")
         #expect(try site.read("page/2/index.html").contains(pro.handle))
@@ -226,11 +238,8 @@ struct SiteBuilderTests {
     @Test func aChangeAlreadyPublishedIsNotRenderedAgain() throws {
         let site = try TemporarySite(seedUsers: 60, slots: 4)
         try site.build()
-        let opened = try site.open()
-        let users = try opened.store.allUsers()
-        let pro = users[10], client = users[0]
-        let free = try #require(try opened.store.profile(userID: pro.id, now: Self.now)?.freeSlots)
-        try opened.store.book(slotID: free[0].id, clientID: client.id, note: "", now: Self.now)
+        let (opened, pro, client) = try site.parties(pro: 10)
+        try site.book(of: pro, for: client, in: opened)
         #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
         // Another process's render of the same commit finds both pages recorded as
         // rendered from the current inputs and leaves them alone, unread.
@@ -240,9 +249,9 @@ struct SiteBuilderTests {
         #expect(again.written == 0 && again.unchanged == 2)
         #expect(try site.read("u/\(pro.handle)/index.html") == "written by the first process")
         // A later commit changes the inputs: both pages are rendered again.
-        try opened.store.book(slotID: free[1].id, clientID: client.id, note: "", now: Self.now)
+        let second = try site.book(of: pro, for: client, in: opened)
         #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
-        #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(free[1].id)\""))
+        #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(second.id)\""))
         let afterChange = try site.tree()
         #expect(try site.build().written == 0)
         #expect(try site.tree() == afterChange)
@@ -256,13 +265,10 @@ struct SiteBuilderTests {
         let boot = try #require(Files.bootID, "needs Linux's /proc/sys/kernel/random/boot_id")
         let site = try TemporarySite(seedUsers: 60, slots: 4)
         try site.build()
-        let opened = try site.open()
-        let users = try opened.store.allUsers()
-        let pro = users[10], client = users[0]
+        let (opened, pro, client) = try site.parties(pro: 10)
         let profile = "u/\(pro.handle)/index.html"
         let before = try site.read(profile)
-        let slot = try #require(try opened.store.profile(userID: pro.id, now: Self.now)?.freeSlots.first)
-        try opened.store.book(slotID: slot.id, clientID: client.id, note: "", now: Self.now)
+        try site.book(of: pro, for: client, in: opened)
         #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
         let marks = try opened.store.database.prepare("SELECT DISTINCT unsynced_boot FROM pages WHERE unsynced_boot IS NOT NULL").map { $0.text(0) }
         #expect(marks == [boot], "both pages recorded as unsynced in this boot")
