@@ -10,11 +10,12 @@ import Synchronization
 /// rendered on worker threads (each with its own parsed templates and its own
 /// writer) while the caller goes on reading the next batch from the store: reading
 /// and rendering overlap instead of taking turns. Without, `submit` renders on the
-/// caller's thread. Pages are renamed into place batch by batch and made durable
-/// by `syncRenamed()`.
+/// caller's thread. Pages are renamed into place batch by batch, then either made
+/// durable by `syncRenamed()` or let go by `closeRenamed()`.
 final class ProfileWorkers: @unchecked Sendable {
     private let workers: [Worker]
     private let theme: String
+    private let marks: SiteBuilder.Marks
     /// Batches waiting for a worker; nil tells a worker to stop.
     private let queue = Mutex<[[ProfileRecord]?]>([])
     private let waiting = DispatchSemaphore(value: 0)
@@ -38,14 +39,16 @@ final class ProfileWorkers: @unchecked Sendable {
             self.writer = writer
         }
 
-        func render(_ records: [ProfileRecord], theme: String) throws {
+        func render(_ records: [ProfileRecord], theme: String, marks: SiteBuilder.Marks) throws {
             for record in records {
                 let path = PageRenderer.profilePath(record.user.handle)
                 page.removeAll(keepingCapacity: true)
                 try renderer.profile(record, into: &page)
-                if try writer.write(path, page) { written += 1 } else { unchanged += 1 }
+                let wrote = try writer.write(path, page)
+                if wrote { written += 1 } else { unchanged += 1 }
                 produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
-                                           fingerprint: "\(theme):p\(record.version)"))
+                                           fingerprint: "\(theme):p\(record.version)",
+                                           unsyncedBoot: marks.mark(path, written: wrote)))
             }
             try writer.flush()
         }
@@ -53,8 +56,9 @@ final class ProfileWorkers: @unchecked Sendable {
 
     /// `threads` 0: render on the caller's thread with `main`; otherwise that many
     /// worker threads, each with templates of its own.
-    init(config: SiteConfig, threads: Int, main: PageRenderer, theme: String) {
+    init(config: SiteConfig, threads: Int, main: PageRenderer, theme: String, marks: SiteBuilder.Marks) {
         self.theme = theme
+        self.marks = marks
         workers = threads == 0
             ? [Worker(renderer: main, writer: PageWriter(output: config.outputPath, deferSync: true))]
             : (0..<threads).map { _ in
@@ -74,7 +78,7 @@ final class ProfileWorkers: @unchecked Sendable {
     func submit(_ records: [ProfileRecord]) throws {
         guard !records.isEmpty else { return }
         if threads.isEmpty {
-            try workers[0].render(records, theme: theme)
+            try workers[0].render(records, theme: theme, marks: marks)
             rendered.add(records.count, ordering: .relaxed)
             return
         }
@@ -102,6 +106,10 @@ final class ProfileWorkers: @unchecked Sendable {
         for worker in workers { try worker.writer.syncRenamed() }
     }
 
+    func closeRenamed() {
+        for worker in workers { worker.writer.closeRenamed() }
+    }
+
     deinit { stop() }
 
     private func stop() {
@@ -125,7 +133,7 @@ final class ProfileWorkers: @unchecked Sendable {
             guard let batch = queue.withLock({ $0.removeFirst() }) else { return }
             if failure.withLock({ $0 == nil }) {
                 do {
-                    try worker.render(batch, theme: theme)
+                    try worker.render(batch, theme: theme, marks: marks)
                     rendered.add(batch.count, ordering: .relaxed)
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }

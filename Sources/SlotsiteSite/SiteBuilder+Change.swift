@@ -33,7 +33,8 @@ extension SiteBuilder {
 
     /// The locked part of `render(_:now:)`.
     private func publish(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
-        var run = Run(writer: writer)
+        // Marked even when the bytes were already there: an earlier writer may not have synced them either.
+        var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
         var removed: [String] = []
         var nextFree: [NextFree] = []
         /// Renders `path` unless its record says it was rendered from `fingerprint`, still fresh.
@@ -78,8 +79,7 @@ extension SiteBuilder {
         }
         try run.writer.flush()
         run.summary.removed = removed.count
-        // Marked even when the bytes were already there: an earlier writer may not have synced them either.
-        try storeCall { try store.recordPages(run.produced.map { $0.marked(boot) }, removed: removed, nextFree: nextFree) }
+        try storeCall { try store.recordPages(run.produced, removed: removed, nextFree: nextFree) }
         return run.summary
     }
 

@@ -48,7 +48,8 @@ public final class SiteBuilder {
         if !full, before.isEmpty { return try build(now: now, full: true, progress: progress) }
         let content = full ? try ContentPage.loadAll(from: config.contentPath) : []
         let theme = config.themeFingerprint()
-        var run = Run(writer: PageWriter(output: config.outputPath, deferSync: true))
+        let boot = Files.bootID
+        var run = Run(writer: PageWriter(output: config.outputPath, deferSync: true), marks: Marks(boot: boot, before: before))
         // After a writer died mid-write, a full build sweeps temporary files (and lists
         // the output in the same walk); otherwise each kept page is checked with a stat.
         let sweep = full && (lock.needsSweep || before.isEmpty)
@@ -56,7 +57,6 @@ public final class SiteBuilder {
         let existing: Set<String>? = sweep ? run.writer.sweepTemporaryFiles()
             : Files.exists(config.outputPath) ? nil : []
 
-        let boot = Files.bootID
         /// The earlier record of `path` when it is still what rendering would write
         /// and is on disk (synced, or written since the last reboot).
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
@@ -86,8 +86,7 @@ public final class SiteBuilder {
         var entries: [Int64: (entry: DirectoryView.Entry, next: Int64?, version: Int64)] = [:]
         let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
         let many = renderIDs.count > 64
-        let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme)
-        let writeback = many ? BackgroundWriteback(folder: config.outputPath) : nil
+        let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme, marks: run.marks)
         // A directory page is rendered here, while the workers render profiles, as soon
         // as the stream has brought all its members; the others after the profiles.
         var nextFree: [NextFree] = []
@@ -135,7 +134,6 @@ public final class SiteBuilder {
         }
         try workers.submit(batch)
         try workers.finish(into: &run)
-        writeback?.stop()
         for page in renderPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true) }
 
         // Content pages and assets are the full build's; an incremental one keeps them.
@@ -153,14 +151,15 @@ public final class SiteBuilder {
         }
         try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil, fingerprint: nil)
         try run.writer.flush()
-        // One sync for the whole build, before the store records what was written.
-        try workers.syncRenamed()
-        try run.writer.syncRenamed()
-        // Pages the CGI left unsynced in this boot are kept as they are: one syncfs puts
-        // them on disk, and their records lose the mark.
-        if run.produced.contains(where: { $0.unsyncedBoot != nil }) {
-            try run.writer.syncFileSystem()
-            run.produced = run.produced.map { $0.marked(nil) }
+        // Not synced: the records say in which boot the pages were written (`Marks`), and
+        // the kernel writes them back in its own time. Without a boot id, one sync before
+        // the store records them.
+        if boot == nil {
+            try workers.syncRenamed()
+            try run.writer.syncRenamed()
+        } else {
+            workers.closeRenamed()
+            run.writer.closeRenamed()
         }
 
         let producedPaths = Set(run.produced.map(\.path))
@@ -199,9 +198,29 @@ public final class SiteBuilder {
 
     static let cores = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 
+    /// The unsynced mark (`PageRecord.unsyncedBoot`) of each page a build step renders.
+    /// Where the boot id is known, files are renamed into place without a sync, so a
+    /// page written now is marked with this boot: a build after a power cut renders it
+    /// again. A page whose bytes were already on disk keeps the mark of the writer
+    /// before, if that was in this boot (or no record says who wrote it); a build after
+    /// a reboot that finds a marked page's bytes intact so clears the mark.
+    struct Marks: Sendable {
+        let boot: String?
+        /// The records before this step.
+        let before: [String: PageRecord]
+
+        func mark(_ path: String, written: Bool) -> String? {
+            guard let boot else { return nil } // everything is synced before it is recorded
+            if written { return boot }
+            guard let old = before[path] else { return boot }
+            return old.unsyncedBoot == boot ? boot : nil
+        }
+    }
+
     /// The pages one build step wrote, found unchanged, or kept without rendering.
     struct Run {
         let writer: PageWriter
+        let marks: Marks
         var produced: [PageRecord] = []
         var summary = BuildSummary()
 
@@ -210,8 +229,10 @@ public final class SiteBuilder {
         }
 
         mutating func emit(_ path: String, _ bytes: some Collection<UInt8>, staleAt: Int64?, fingerprint: String?) throws {
-            if try writer.write(path, bytes) { summary.written += 1 } else { summary.unchanged += 1 }
-            produced.append(PageRecord(path: path, staleAt: staleAt, fingerprint: fingerprint))
+            let written = try writer.write(path, bytes)
+            if written { summary.written += 1 } else { summary.unchanged += 1 }
+            produced.append(PageRecord(path: path, staleAt: staleAt, fingerprint: fingerprint,
+                                       unsyncedBoot: marks.mark(path, written: written)))
         }
 
         /// A page whose inputs did not change: not rendered, not read.

@@ -23,11 +23,6 @@ public struct PageRecord: Sendable, Equatable {
     public func holds(fingerprint: String, now: Int64, boot: String?) -> Bool {
         self.fingerprint == fingerprint && (staleAt.map { $0 > now } ?? true) && (unsyncedBoot == nil || unsyncedBoot == boot)
     }
-
-    /// This record with its unsynced mark replaced.
-    public func marked(_ boot: String?) -> PageRecord {
-        PageRecord(path: path, staleAt: staleAt, fingerprint: fingerprint, unsyncedBoot: boot)
-    }
 }
 
 extension Store {
