@@ -1,3 +1,8 @@
+// The fuzzers compile this file in one module with SlotsiteCore's ASCII.swift.
+#if canImport(SlotsiteCore)
+import SlotsiteCore
+#endif
+
 /// Fields of an `application/x-www-form-urlencoded` body or query, decoded strictly:
 /// bad percent-encoding, invalid UTF-8 or a field given twice is an error.
 public struct FormData: Sendable, Equatable {
@@ -46,7 +51,7 @@ public struct FormData: Sendable, Equatable {
             } else if b == UInt8(ascii: "%") {
                 let h = bytes.index(after: i)
                 guard h != bytes.endIndex, bytes.index(after: h) != bytes.endIndex,
-                      let hi = hexValue(bytes[h]), let lo = hexValue(bytes[bytes.index(after: h)])
+                      let hi = bytes[h].asciiHexValue, let lo = bytes[bytes.index(after: h)].asciiHexValue
                 else { throw HTTPError.badRequest("The form data has a bad percent-encoding.") }
                 out.append(hi << 4 | lo)
                 i = bytes.index(after: h)
@@ -59,14 +64,5 @@ public struct FormData: Sendable, Equatable {
             throw HTTPError.badRequest("The form data is not valid UTF-8.")
         }
         return text
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30...0x39: return b - 0x30
-        case 0x41...0x46: return b - 0x41 + 10
-        case 0x61...0x66: return b - 0x61 + 10
-        default: return nil
-        }
     }
 }

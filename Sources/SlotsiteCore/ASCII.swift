@@ -5,4 +5,13 @@ extension UInt8 {
     public var isASCIILetter: Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self | 0x20) }
     public var isASCIIDigit: Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
     public var isASCIILetterOrDigit: Bool { isASCIILetter || isASCIIDigit }
+    /// The value of a hexadecimal digit (either case), as in `%XX` escapes.
+    public var asciiHexValue: UInt8? {
+        switch self {
+        case 0x30...0x39: return self - 0x30
+        case 0x41...0x46: return self - 0x41 + 10
+        case 0x61...0x66: return self - 0x61 + 10
+        default: return nil
+        }
+    }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SlotsiteSite
 
-struct Demo: AsyncParsableCommand {
+struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a seeded demo site in ./demo (once), build it and serve it.")
 
@@ -12,7 +12,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The demo folder (git-ignored).")
     var folder = "demo"
 
-    func run() async throws {
+    func run() throws {
         try reportingErrors {
             guard !FileManager.default.fileExists(atPath: folder) else { return }
             try SiteInit.create(at: folder)
@@ -25,6 +25,6 @@ struct Demo: AsyncParsableCommand {
             say("created the demo site in \(folder)/ with 24 professionals")
         }
         say("open http://127.0.0.1:\(port)/ — register two accounts to offer and book slots")
-        try await serve(site: folder, port: port)
+        try serve(site: folder, port: port)
     }
 }

@@ -4,7 +4,7 @@ import SlotsiteCGI
 import SlotsiteServe
 import SlotsiteSite
 
-struct Serve: AsyncParsableCommand {
+struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build, then serve the site and its CGI on 127.0.0.1 (development).")
 
@@ -13,13 +13,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port (default: the port of base_url).")
     var port: UInt16?
 
-    func run() async throws {
-        try await serve(site: options.site, port: port)
+    func run() throws {
+        try serve(site: options.site, port: port)
     }
 }
 
 /// Builds the site and serves it until interrupted: shared by `serve` and `demo`.
-func serve(site directory: String, port: UInt16?) async throws {
+func serve(site directory: String, port: UInt16?) throws {
     var server: DevServer?
     try reportingErrors {
         let site = try Site.open(directory)
@@ -34,7 +34,7 @@ func serve(site directory: String, port: UInt16?) async throws {
         server = DevServer(config: config, port: chosen, cgiCommand: cgiCommand())
         say("serving \(config.baseURL) (the CGI at \(config.cgiURL)); stop with Ctrl-C")
     }
-    do { try await server?.run() } catch {
+    do { try server?.run() } catch {
         FileHandle.standardError.write(Data("slotsite: cannot serve: \(error)\n".utf8))
         throw ExitCode.failure
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Slotsite: AsyncParsableCommand {
+struct Slotsite: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slotsite",
         abstract: "Publish bookable appointment pages as a static site.",
