@@ -64,6 +64,15 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
+    /// Appends `description` to `out` as UTF-8.
+    public func append(to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            var at = 0
+            write(into: buffer, at: &at)
+            out += UnsafeBufferPointer(rebasing: buffer[..<at])
+        }
+    }
+
     func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
         Digits.write(year, width: 4, into: buffer, at: &at)
         buffer[at] = 0x2D; at += 1
@@ -74,7 +83,21 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `Tuesday, 1 December 2026`
     public var longText: String {
-        CivilDate.weekdayNames[weekday] + ", \(day) " + CivilDate.monthNames[month - 1] + " \(year)"
+        var out: [UInt8] = []
+        appendLongText(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `longText` to `out` as UTF-8, without a string of its own: every day
+    /// heading and directory entry shows one.
+    public func appendLongText(to out: inout [UInt8]) {
+        out += CivilDate.weekdayNames[weekday].utf8
+        out += ", ".utf8
+        out.appendDecimal(Int64(day))
+        out.append(0x20)
+        out += CivilDate.monthNames[month - 1].utf8
+        out.append(0x20)
+        out.appendDecimal(Int64(year))
     }
 
     public static func < (a: CivilDate, b: CivilDate) -> Bool {
@@ -92,6 +115,22 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     static let weekdayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
     static let monthNames = ["January", "February", "March", "April", "May", "June", "July",
                              "August", "September", "October", "November", "December"]
+}
+
+extension Array where Element == UInt8 {
+    /// Appends `value` in decimal, as `String(value)` writes it.
+    public mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { append(0x2D) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var rest = value.magnitude, count = 0
+            repeat {
+                digits[count] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { append(digits[i]) }
+        }
+    }
 }
 
 /// Fixed-width decimal digits, without Foundation's formatters.

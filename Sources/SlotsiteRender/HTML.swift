@@ -7,20 +7,6 @@ public enum HTML {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends `value` in decimal.
-    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(0x2D) }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var rest = value.magnitude, count = 0
-            repeat {
-                digits[count] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(digits[i]) }
-        }
-    }
-
     /// Appends `s` as `escape` would write it, in UTF-8.
     public static func appendEscaped(_ s: String, to out: inout [UInt8]) {
         var s = s

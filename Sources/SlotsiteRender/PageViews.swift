@@ -73,6 +73,18 @@ struct DayView: MustacheContext {
         default: return nil
         }
     }
+
+    /// Digits, letters, commas and spaces: written straight into the page.
+    func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
+        switch key {
+        case "date": day.date.append(to: &out)
+        case "title": day.date.appendLongText(to: &out)
+        default:
+            guard let value = value(forKey: key) else { return false }
+            value.appendText(to: &out, escaped: escaped)
+        }
+        return true
+    }
 }
 
 /// One slot as templates see it. Kept to 24 bytes of plain integers so that it fits
@@ -111,7 +123,7 @@ struct SlotView: MustacheContext {
     /// straight into the page (a page has 240 of these).
     func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
         switch key {
-        case "id": HTML.appendDecimal(id, to: &out)
+        case "id": out.appendDecimal(id)
         case "start": start.appendRFC3339(to: &out)
         case "end": end.appendRFC3339(to: &out)
         case "startTime": LocalTime(wallSeconds: startWall).append(to: &out)
@@ -180,12 +192,45 @@ public struct DirectoryView: MustacheContext {
             case "name": return .string(entry.name)
             case "url": return .string(root + "u/" + entry.handle + "/")
             case "skills": return .list(entry.skills.map { .string($0) })
-            case "next":
-                guard let next = entry.next else { return .null }
-                return ["datetime": .string(next.rfc3339),
-                        "text": .string(next.date.longText + ", " + next.time.description)]
+            case "next": return entry.next.map { .context(NextFreeView(next: $0)) } ?? .null
             default: return nil
             }
+        }
+
+        func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
+            switch key {
+            case "url":
+                for part in [root, "u/", entry.handle, "/"] {
+                    if escaped { HTML.appendEscaped(part, to: &out) } else { out += part.utf8 }
+                }
+            default:
+                guard let value = value(forKey: key) else { return false }
+                value.appendText(to: &out, escaped: escaped)
+            }
+            return true
+        }
+    }
+
+    /// A professional's first free slot, written straight into the page.
+    struct NextFreeView: MustacheContext {
+        let next: LocalDateTime
+
+        func value(forKey key: String) -> MustacheValue? {
+            var out: [UInt8] = []
+            guard appendText(forKey: key, escaped: false, to: &out) else { return nil }
+            return .string(String(decoding: out, as: UTF8.self))
+        }
+
+        func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
+            switch key {
+            case "datetime": next.appendRFC3339(to: &out)
+            case "text":
+                next.date.appendLongText(to: &out)
+                out += ", ".utf8
+                next.time.append(to: &out)
+            default: return false
+            }
+            return true
         }
     }
 }

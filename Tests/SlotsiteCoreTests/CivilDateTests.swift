@@ -14,6 +14,17 @@ struct CivilDateTests {
         #expect(CivilDate(daysSinceEpoch: c.1) == date)
         #expect(date.longText == c.2)
         #expect(date.description == c.0)
+        var bytes = Array("x".utf8)
+        date.append(to: &bytes)
+        date.appendLongText(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x" + c.0 + c.2, "appended after what is there")
+    }
+
+    @Test(arguments: [0, 7, 42, 1_000, -5, Int64.max, Int64.min])
+    func decimalsAsStringWritesThem(_ value: Int64) {
+        var bytes = Array("x".utf8)
+        bytes.appendDecimal(value)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x" + String(value))
     }
 
     @Test(arguments: ["2027-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-12-01", "2026/12/01", "2026-12-1", "２026-12-01", ""])

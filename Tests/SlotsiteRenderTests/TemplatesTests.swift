@@ -9,13 +9,6 @@ struct TemplatesTests {
         return try Templates(sources: sources).render("main", data)
     }
 
-    @Test(arguments: [0, 7, 42, 1_000, -5, Int64.max, Int64.min])
-    func decimalsAsStringWritesThem(_ value: Int64) {
-        var bytes: [UInt8] = []
-        HTML.appendDecimal(value, to: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self) == String(value))
-    }
-
     @Test func escapesByDefault() throws {
         #expect(try render("{{x}}|{{{x}}}|{{& x}}", ["x": "<a href='x'>&\"</a>"])
             == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;|<a href='x'>&\"</a>|<a href='x'>&\"</a>")
