@@ -30,9 +30,9 @@ final class RunningServer {
     }
 
     deinit {
-        shutdown(listener.fd, Int32(SHUT_RDWR))
-        close(listener.fd)
+        shutdown(listener.fd, Int32(SHUT_RDWR)) // wakes accept, which then fails and ends `serve`
         finished.wait()
+        close(listener.fd)
         try? FileManager.default.removeItem(atPath: root)
     }
 
