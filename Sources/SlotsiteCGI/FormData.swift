@@ -41,24 +41,8 @@ public struct FormData: Sendable, Equatable {
     }
 
     static func percentDecode(_ bytes: some Collection<UInt8>) throws -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        while i != bytes.endIndex {
-            let b = bytes[i]
-            if b == UInt8(ascii: "+") {
-                out.append(0x20)
-            } else if b == UInt8(ascii: "%") {
-                let h = bytes.index(after: i)
-                guard h != bytes.endIndex, bytes.index(after: h) != bytes.endIndex,
-                      let hi = bytes[h].asciiHexValue, let lo = bytes[bytes.index(after: h)].asciiHexValue
-                else { throw HTTPError.badRequest("The form data has a bad percent-encoding.") }
-                out.append(hi << 4 | lo)
-                i = bytes.index(after: h)
-            } else {
-                out.append(b)
-            }
-            i = bytes.index(after: i)
+        guard let out = percentDecodedBytes(bytes, plusIsSpace: true) else {
+            throw HTTPError.badRequest("The form data has a bad percent-encoding.")
         }
         guard let text = String(validating: out, as: UTF8.self) else {
             throw HTTPError.badRequest("The form data is not valid UTF-8.")

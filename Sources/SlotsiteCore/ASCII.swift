@@ -15,3 +15,22 @@ extension UInt8 {
         }
     }
 }
+
+/// The bytes `text` stands for with its `%XX` escapes decoded (and `+` as a space, in
+/// form data); nil when an escape is malformed. Whether the bytes are UTF-8 is the
+/// caller's to check.
+public func percentDecodedBytes(_ text: some Collection<UInt8>, plusIsSpace: Bool) -> [UInt8]? {
+    var out: [UInt8] = []
+    out.reserveCapacity(text.count)
+    var input = text.makeIterator()
+    while let byte = input.next() {
+        switch byte {
+        case UInt8(ascii: "+") where plusIsSpace: out.append(0x20)
+        case UInt8(ascii: "%"):
+            guard let high = input.next()?.asciiHexValue, let low = input.next()?.asciiHexValue else { return nil }
+            out.append(high << 4 | low)
+        default: out.append(byte)
+        }
+    }
+    return out
+}

@@ -57,6 +57,12 @@ public protocol MustacheContext {
 
 extension MustacheContext {
     public func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
+        appendValue(forKey: key, escaped: escaped, to: &out)
+    }
+
+    /// Appends the text of what `value(forKey:)` answers: the default `appendText`, and
+    /// the fallback of contexts that write some keys themselves.
+    public func appendValue(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
         guard let value = value(forKey: key) else { return false }
         value.appendText(to: &out, escaped: escaped)
         return true

@@ -79,9 +79,7 @@ struct DayView: MustacheContext {
         switch key {
         case "date": day.date.append(to: &out)
         case "title": day.date.appendLongText(to: &out)
-        default:
-            guard let value = value(forKey: key) else { return false }
-            value.appendText(to: &out, escaped: escaped)
+        default: return appendValue(forKey: key, escaped: escaped, to: &out)
         }
         return true
     }
@@ -203,9 +201,7 @@ public struct DirectoryView: MustacheContext {
                 for part in [root, "u/", entry.handle, "/"] {
                     if escaped { HTML.appendEscaped(part, to: &out) } else { out += part.utf8 }
                 }
-            default:
-                guard let value = value(forKey: key) else { return false }
-                value.appendText(to: &out, escaped: escaped)
+            default: return appendValue(forKey: key, escaped: escaped, to: &out)
             }
             return true
         }

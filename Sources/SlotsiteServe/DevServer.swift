@@ -170,14 +170,7 @@ public struct DevServer: Sendable {
 
     /// `%XX` sequences decoded; nil when one is malformed or the result is not UTF-8.
     static func percentDecoded(_ text: String) -> String? {
-        var bytes: [UInt8] = []
-        var input = text.utf8.makeIterator()
-        while let byte = input.next() {
-            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
-            guard let high = input.next()?.asciiHexValue, let low = input.next()?.asciiHexValue else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
+        percentDecodedBytes(text.utf8, plusIsSpace: false).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
     static let contentTypes = ["html": "text/html; charset=utf-8", "css": "text/css; charset=utf-8",
