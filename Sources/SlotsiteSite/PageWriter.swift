@@ -5,7 +5,9 @@ import SlotsiteCore
 
 /// Writes files under the output folder so that a reader sees the old file or the
 /// new one, never part of one: each file goes to a temporary file in its folder and
-/// `flush()` renames it into place. Files whose bytes would not change are left alone.
+/// `flush()` renames it into place, or, for a writer given `SparePages`, a page that
+/// exists is written into a spare file that then swaps names with it. Files whose
+/// bytes would not change are left alone.
 ///
 /// Durability comes in one of three orders. By default `flush()` makes the batch durable
 /// first (fsync each, or one syncfs for a big batch), then renames. With `deferSync`,
@@ -25,15 +27,23 @@ public final class PageWriter {
     static let batchLimit = 512
 
     private let deferSync: Bool
-    private var pending: [(temporary: String, path: String, fd: Int32)] = []
+    /// Where replaced pages are kept and reused (`SparePages`); nil: each replacement
+    /// writes a new file and frees the old one.
+    private let spares: SparePages?
+    /// Files written and not yet in place: a temporary file renamed over `path`, or a
+    /// spare (its number) swapped with it.
+    private var pending: [(temporary: String, path: String, fd: Int32, spare: Int?)] = []
     /// Files renamed but not yet durable (`deferSync`): their open descriptors, and
     /// whether any was closed unsynced, which leaves one syncfs to do.
     private var renamed: [(fd: Int32, path: String)] = []
     private var renamedWithoutDescriptor = false
 
-    public init(output: String, deferSync: Bool = false) {
+    /// - Parameter spares: a folder for `SparePages`, used when it is on the output's
+    ///   file system. Only one writer at a time may use it (the site lock's holder).
+    public init(output: String, deferSync: Bool = false, spares: String? = nil) {
         self.output = output
         self.deferSync = deferSync
+        self.spares = spares.flatMap { SparePages(folder: $0, output: output) }
     }
 
     deinit {
@@ -52,8 +62,24 @@ public final class PageWriter {
         let folder = String(path[..<slash])
         // One mkdir tells both: a folder made just now holds no old file to compare;
         // a stat then rules out most changed files without reading them.
-        if try !PageWriter.makeFolder(folder), Files.size(path) == bytes.count,
-           let old = readFileBytes(path), PageWriter.same(old, bytes) { return false }
+        var old = stat()
+        let exists = try !PageWriter.makeFolder(folder) && stat(path, &old) == 0
+        if exists, Int(old.st_size) == bytes.count, let oldBytes = readFileBytes(path), PageWriter.same(oldBytes, bytes) { return false }
+        // A page being replaced swaps names with a spare holding the new bytes.
+        if exists, (old.st_mode & S_IFMT) == S_IFREG, let spares, let spare = spares.take(size: bytes.count) {
+            let wrote: Bool = (bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(spare.fd, $0) }
+                ?? Array(bytes).withUnsafeBufferPointer { PageWriter.writeAll(spare.fd, $0) })
+                && ftruncate(spare.fd, off_t(bytes.count)) == 0
+            let code = errno
+            SparePages.release(spare.fd)
+            guard wrote else {
+                close(spare.fd)
+                spares.returned(spare.number)
+                throw PageWriter.error(path, "cannot write (\(String(cString: strerror(code))))")
+            }
+            try stage(spare.path, path, spare.fd, spare: spare.number)
+            return true
+        }
         let temporary = folder + "/" + PageWriter.temporaryPrefix + PageWriter.pid + "-" + path[path.index(after: slash)...]
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
@@ -65,14 +91,20 @@ public final class PageWriter {
             unlink(temporary)
             throw PageWriter.error(path, "cannot write (\(String(cString: strerror(code))))")
         }
+        try stage(temporary, path, fd, spare: nil)
+        return true
+    }
+
+    /// Adds a written file to the batch; its descriptor is kept only while the batch is
+    /// small enough to sync file by file.
+    private func stage(_ temporary: String, _ path: String, _ fd: Int32, spare: Int?) throws {
         if pending.count < PageWriter.individualSyncLimit {
-            pending.append((temporary, path, fd))
+            pending.append((temporary, path, fd, spare))
         } else {
             close(fd)
-            pending.append((temporary, path, -1))
+            pending.append((temporary, path, -1, spare))
         }
         if pending.count >= PageWriter.batchLimit { try flush() }
-        return true
     }
 
     /// Puts every staged file in place: durable first and then renamed, or with
@@ -140,10 +172,20 @@ public final class PageWriter {
     private func renamePending() throws {
         for k in pending.indices {
             let item = pending[k]
-            guard rename(item.temporary, item.path) == 0 else {
-                throw PageWriter.error(item.path, "cannot rename into place (\(String(cString: strerror(errno))))")
+            if let spare = item.spare {
+                // The old page takes the spare's name; where names cannot be swapped
+                // (a file system without RENAME_EXCHANGE) it is replaced as usual.
+                let swapped = linuxRenameat2(AT_FDCWD, item.temporary, AT_FDCWD, item.path, RENAME_EXCHANGE_LINUX) == 0
+                if swapped || rename(item.temporary, item.path) == 0 {
+                    spares?.returned(spare)
+                    pending[k].temporary = ""
+                    continue
+                }
+            } else if rename(item.temporary, item.path) == 0 {
+                pending[k].temporary = ""
+                continue
             }
-            pending[k].temporary = ""
+            throw PageWriter.error(item.path, "cannot rename into place (\(String(cString: strerror(errno))))")
         }
     }
 
@@ -157,7 +199,11 @@ public final class PageWriter {
     private func discardPending() {
         for item in pending {
             if item.fd >= 0 { close(item.fd) }
-            if !item.temporary.isEmpty { unlink(item.temporary) }
+            if let spare = item.spare {
+                spares?.returned(spare) // still a spare, whatever it holds
+            } else if !item.temporary.isEmpty {
+                unlink(item.temporary)
+            }
         }
         pending.removeAll()
     }

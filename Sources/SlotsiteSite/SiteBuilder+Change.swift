@@ -16,7 +16,7 @@ extension SiteBuilder {
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
         let theme = config.themeFingerprint()
-        let writer = PageWriter(output: config.outputPath, deferSync: true)
+        let writer = PageWriter(output: config.outputPath, deferSync: true, spares: config.sparesPath)
         let boot = Files.bootID
         var summary = try locked { try publish(change, theme: theme, now: now, writer: writer, boot: boot) }
         if boot == nil { try writer.syncRenamed() } else { writer.closeRenamed() }

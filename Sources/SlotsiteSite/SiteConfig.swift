@@ -29,6 +29,8 @@ public struct SiteConfig: Sendable, Equatable {
     public var contentPath: String { root + "/content" }
     /// The lock file the CGI and the builder share while they write pages.
     public var lockPath: String { databasePath + ".render-lock" }
+    /// Replaced pages kept for reuse (`SparePages`), beside the store and its lock.
+    public var sparesPath: String { databasePath + ".spare-pages" }
 
     /// The path part of `baseURL`, e.g. `/` or `/site/`.
     public var basePath: String {

@@ -44,4 +44,82 @@ import Testing
         }
         #expect(files() == ["a"])
     }
+    /// Inode number of the file at `path`.
+    func inode(_ path: String) -> UInt64? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.systemFileNumber] as? UInt64
+    }
+
+    func replace(_ path: String, with text: String, spares: String) throws {
+        let writer = PageWriter(output: output, deferSync: true, spares: spares)
+        #expect(try writer.write(path, Array(text.utf8)))
+        try writer.flush()
+        writer.closeRenamed()
+    }
+
+    @Test func replacedPagesSwapNamesWithSpares() throws {
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let spares = output + "/../" + UUID().uuidString + "-spares"
+        defer { try? FileManager.default.removeItem(atPath: spares) }
+        let page = output + "/u/a/index.html"
+        try replace("u/a/index.html", with: "one", spares: spares) // a new page: no spare taken
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: spares))?.isEmpty ?? true)
+        let first = try #require(inode(page))
+
+        // The first replacement writes a new spare; the old page takes its name.
+        try replace("u/a/index.html", with: "two", spares: spares)
+        #expect(read("u/a/index.html") == "two")
+        #expect(inode(spares + "/0") == first)
+        #expect(try String(contentsOfFile: spares + "/0", encoding: .utf8) == "one")
+        let second = try #require(inode(page))
+
+        // The next one reuses that spare: no inode is created or freed.
+        try replace("u/a/index.html", with: "three, longer than before", spares: spares)
+        #expect(read("u/a/index.html") == "three, longer than before")
+        #expect(inode(page) == first)
+        #expect(inode(spares + "/0") == second)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spares) == ["0"])
+        #expect(!files().contains { $0.contains(PageWriter.temporaryPrefix) })
+    }
+
+    @Test func aSpareThatIsStillOpenOrLinkedIsNotWritten() throws {
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let spares = output + "/../" + UUID().uuidString + "-spares"
+        defer { try? FileManager.default.removeItem(atPath: spares) }
+        try replace("u/a/index.html", with: "one", spares: spares)
+        // A reader (a web server sending the page) opens it before it is replaced.
+        let reader = try #require(FileHandle(forReadingAtPath: output + "/u/a/index.html"))
+        defer { try? reader.close() }
+        try replace("u/a/index.html", with: "two", spares: spares)  // "one" becomes spare 0
+        try replace("u/a/index.html", with: "three", spares: spares) // spare 0 is open: a new spare 1
+        try replace("u/a/index.html", with: "four", spares: spares)  // spare 1 ("two") is free
+        #expect(read("u/a/index.html") == "four")
+        #expect(try reader.readToEnd() == Data("one".utf8))
+        #expect(try String(contentsOfFile: spares + "/0", encoding: .utf8) == "one")
+        #expect(try String(contentsOfFile: spares + "/1", encoding: .utf8) == "three")
+
+        // A spare with a second name (a swap cut short) is a live file too: left alone.
+        try FileManager.default.linkItem(atPath: spares + "/1", toPath: output + "/kept.html")
+        try replace("u/a/index.html", with: "five", spares: spares)  // 0 is open, 1 linked: a new 2
+        #expect(read("kept.html") == "three")
+        #expect(try String(contentsOfFile: spares + "/2", encoding: .utf8) == "four")
+        try reader.close()
+        try replace("u/a/index.html", with: "six", spares: spares)   // 0 is free again
+        #expect(try String(contentsOfFile: spares + "/0", encoding: .utf8) == "five")
+        #expect(read("u/a/index.html") == "six")
+    }
+
+    @Test func aSpareTakenAndNotSwappedInLeavesThePageAsItWas() throws {
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let spares = output + "/../" + UUID().uuidString + "-spares"
+        defer { try? FileManager.default.removeItem(atPath: spares) }
+        try replace("u/a/index.html", with: "one", spares: spares)
+        do {
+            let writer = PageWriter(output: output, deferSync: true, spares: spares)
+            #expect(try writer.write("u/a/index.html", Array("two".utf8)))
+        }
+        #expect(read("u/a/index.html") == "one")
+        #expect(files() == ["u", "u/a", "u/a/index.html"])
+        try replace("u/a/index.html", with: "three", spares: spares)
+        #expect(read("u/a/index.html") == "three")
+    }
 }

@@ -270,19 +270,33 @@ def torn_reader(site, replacements):
     cookie = login_cookie(site, "reader-client")
     page = os.path.join(site.output, "u", "reader-pro", "index.html")
     stop = threading.Event()
-    reads, torn = [0], [0]
+    reads, torn, changed = [0], [0], [0]
     versions = set()
 
-    def reader():
+    pages = set()
+
+    def reader(pause):
+        # One reads each page at once; the other is like a web server sending to a slow
+        # client: part of the page, a pause longer than a booking takes, the rest. The
+        # file it holds open must not change under it, though it stops being the page.
         while not stop.is_set():
             with open(page, "rb") as f:
-                data = f.read()
+                before = os.fstat(f.fileno())
+                data = f.read(1024)
+                if pause:
+                    time.sleep(pause)
+                data += f.read()
+                after = os.fstat(f.fileno())
             reads[0] += 1
+            if (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size):
+                changed[0] += 1
             if not (data.startswith(b"<!doctype html>") and data.endswith(b"</html>\n")):
                 torn[0] += 1
             versions.add(b"data-slot" in data)
-    t = threading.Thread(target=reader)
-    t.start()
+            pages.add(data)
+    threads = [threading.Thread(target=reader, args=(pause,)) for pause in (0, 0.1)]
+    for t in threads:
+        t.start()
     deadline = time.time() + (600 if LONG else 60)
     done = 0
     while done < replacements and time.time() < deadline:
@@ -293,10 +307,13 @@ def torn_reader(site, replacements):
             cgi(site, "POST", f"/bookings/{booking[0]}/cancel", cookie=cookie)
         done += 2 if status == 303 else 1
     stop.set()
-    t.join()
+    for t in threads:
+        t.join()
     check(torn[0] == 0 and reads[0] > 0, f"a reader never sees a torn page ({torn[0]} torn of {reads[0]} reads)")
     check(versions == {True, False}, "the reader saw both versions of the page")
-    note(f"torn-page reader: {reads[0]} reads during {done} page replacements, {torn[0]} torn")
+    check(len(pages) == 2, f"the reader saw only the page's two versions, whole ({len(pages)} distinct)")
+    check(changed[0] == 0, f"no file changed while a reader had it open ({changed[0]} of {reads[0]} reads)")
+    note(f"torn-page reader: {reads[0]} reads during {done} page replacements, {torn[0]} torn, {changed[0]} changed while open")
 
 
 # MARK: A full disk while rendering
