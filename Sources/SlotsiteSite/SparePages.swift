@@ -26,6 +26,8 @@ final class SparePages {
     static let limit = 8
     /// Spare numbers handed out and not yet swapped in.
     private var taken = Set<Int>()
+    /// The spares in the folder, by number (one directory read instead of an open per name).
+    private var existing: Set<Int>
 
     /// Spares in `folder` (created if needed) for pages under `output`; nil when either
     /// cannot be used, or they are on different file systems (names cannot be swapped
@@ -37,6 +39,7 @@ final class SparePages {
         }
         guard stat(output, &out) == 0, spare.st_dev == out.st_dev else { return nil }
         self.folder = folder
+        existing = Set((Files.list(folder) ?? []).compactMap { Int($0) }.filter { (0..<SparePages.limit).contains($0) })
         // A lease is broken with SIGIO to its holder, whose default action ends the process.
         signal(SIGIO, SIG_IGN)
     }
@@ -49,6 +52,10 @@ final class SparePages {
         var candidates: [(fd: Int32, number: Int, distance: Int)] = []
         var free: Int?
         for number in 0..<SparePages.limit where !taken.contains(number) {
+            guard existing.contains(number) else {
+                if free == nil { free = number }
+                continue
+            }
             let fd = open(path(number), O_RDWR | O_NOFOLLOW | O_CLOEXEC)
             if fd < 0 {
                 if errno == ENOENT, free == nil { free = number }
@@ -74,6 +81,7 @@ final class SparePages {
         if let number = free {
             let fd = open(path(number), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             if fd >= 0 {
+                existing.insert(number)
                 taken.insert(number)
                 return (fd, path(number), number)
             }
