@@ -91,7 +91,8 @@ extension Store {
     }
 
     /// The users with ids in `ids`, each with skills, version and the start of the
-    /// first free slot after `now`: exactly what one directory page lists. Starts come
+    /// first free slot after `now`: exactly what one directory page lists (their
+    /// email and bio are left empty). Starts come
     /// from the `next_free` cache where it still holds; `computed` lists the ones found
     /// by searching slots, for `recordPages` to keep.
     public func directoryEntries(ids: ClosedRange<Int64>, now: Int64) throws
@@ -103,8 +104,9 @@ extension Store {
             var rows: [(User, Int64, Int64?)] = []
             var computed: [NextFree] = []
             let search = try database.prepare(Store.nextFreeSQL)
+            // A directory shows neither email nor bio: not read (a bio is a few hundred bytes).
             try database.prepare("""
-                SELECT \(Store.userColumns), u.version, n.version, n.starts_at
+                SELECT u.id, u.handle, u.name, '', '', u.timezone, u.version, n.version, n.starts_at
                 FROM users u LEFT JOIN next_free n ON n.user_id = u.id
                 WHERE u.id BETWEEN ?1 AND ?2 ORDER BY u.id
                 """).bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach {
