@@ -65,8 +65,9 @@ public final class PageWriter {
         var old = stat()
         let exists = try !PageWriter.makeFolder(folder) && stat(path, &old) == 0
         if exists, Int(old.st_size) == bytes.count, let oldBytes = readFileBytes(path), PageWriter.same(oldBytes, bytes) { return false }
-        // A page being replaced swaps names with a spare holding the new bytes.
-        if exists, (old.st_mode & S_IFMT) == S_IFREG, let spares, let spare = spares.take(size: bytes.count) {
+        // A page being replaced swaps names with a spare holding the new bytes (a file,
+        // not a link to one: the link would become a spare that can never be written).
+        if exists, let spares, PageWriter.isPlainFile(path), let spare = spares.take(size: bytes.count) {
             let wrote: Bool = (bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(spare.fd, $0) }
                 ?? Array(bytes).withUnsafeBufferPointer { PageWriter.writeAll(spare.fd, $0) })
                 && ftruncate(spare.fd, off_t(bytes.count)) == 0
@@ -256,6 +257,12 @@ public final class PageWriter {
 
 
     private static let pid = String(getpid())
+
+    /// True when `path` names a regular file itself, not a symbolic link.
+    static func isPlainFile(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
 
     /// Creates `folder` (and its parents) if needed.
     /// - Returns: true when it did not exist before.

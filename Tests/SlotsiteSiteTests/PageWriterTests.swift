@@ -108,6 +108,20 @@ import Testing
         #expect(read("u/a/index.html") == "six")
     }
 
+    @Test func aPageThatIsASymbolicLinkIsReplacedWithoutSwapping() throws {
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let spares = output + "/../" + UUID().uuidString + "-spares"
+        defer { try? FileManager.default.removeItem(atPath: spares) }
+        try FileManager.default.createDirectory(atPath: output + "/u/a", withIntermediateDirectories: true)
+        try "one".write(toFile: output + "/target.html", atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: output + "/u/a/index.html", withDestinationPath: output + "/target.html")
+        try replace("u/a/index.html", with: "two", spares: spares)
+        #expect(read("u/a/index.html") == "two")
+        #expect(read("target.html") == "one")
+        #expect(PageWriter.isPlainFile(output + "/u/a/index.html"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: spares))?.isEmpty ?? true)
+    }
+
     @Test func aSpareTakenAndNotSwappedInLeavesThePageAsItWas() throws {
         defer { try? FileManager.default.removeItem(atPath: output) }
         let spares = output + "/../" + UUID().uuidString + "-spares"
