@@ -271,9 +271,7 @@ def torn_reader(site, replacements):
     page = os.path.join(site.output, "u", "reader-pro", "index.html")
     stop = threading.Event()
     reads, torn, changed = [0], [0], [0]
-    versions = set()
-
-    pages = set()
+    versions, pages = set(), set()
 
     def reader(pause):
         # One reads each page at once; the other is like a web server sending to a slow
