@@ -27,9 +27,11 @@ public final class PageWriter {
     static let batchLimit = 512
 
     private let deferSync: Bool
-    /// Where replaced pages are kept and reused (`SparePages`); nil: each replacement
+    /// The folder of `SparePages`, and the spares once a page is first replaced (a
+    /// writer that only creates pages never reads the folder); nil: each replacement
     /// writes a new file and frees the old one.
-    private let spares: SparePages?
+    private let sparesFolder: String?
+    private lazy var spares: SparePages? = sparesFolder.flatMap { SparePages(folder: $0, output: output) }
     /// Files written and not yet in place: a temporary file renamed over `path`, or a
     /// spare (its number) swapped with it.
     private var pending: [(temporary: String, path: String, fd: Int32, spare: Int?)] = []
@@ -43,7 +45,7 @@ public final class PageWriter {
     public init(output: String, deferSync: Bool = false, spares: String? = nil) {
         self.output = output
         self.deferSync = deferSync
-        self.spares = spares.flatMap { SparePages(folder: $0, output: output) }
+        sparesFolder = spares
     }
 
     deinit {
