@@ -121,14 +121,16 @@ extension Array where Element == UInt8 {
     /// Appends `value` in decimal, as `String(value)` writes it.
     public mutating func appendDecimal(_ value: Int64) {
         if value < 0 { append(0x2D) }
+        // Written backwards from the end of a buffer, then appended at once: a page
+        // shows two slot ids per slot.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var rest = value.magnitude, count = 0
+            var rest = value.magnitude, first = 20
             repeat {
-                digits[count] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
+                first -= 1
+                digits[first] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
                 rest /= 10
-                count += 1
             } while rest > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { append(digits[i]) }
+            append(contentsOf: UnsafeBufferPointer(rebasing: digits[first...]))
         }
     }
 }
@@ -146,6 +148,7 @@ enum Digits {
 
     /// Writes `v` (0 to 9999) in decimal, zero-padded to `width` digits, straight into
     /// a string's storage: pages are full of dates and times.
+    @inline(__always)
     static func write(_ v: Int, width: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
         // Years, hours, minutes, months, days: the common cases, without a divisor loop.
         if width == 2, (0...99).contains(v) {
