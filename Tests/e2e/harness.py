@@ -76,7 +76,9 @@ alias.url = ("/cgi-bin/slotsite" => "{self.cgi}")
 $HTTP["url"] =~ "^/cgi-bin/slotsite(/|$)" {{ cgi.assign = ("" => "") }}
 setenv.add-environment = ("SLOTSITE_SITE" => "{self.dir}")
 """)
-        self.server = subprocess.Popen(["lighttpd", "-D", "-f", conf])
+        # Debian installs lighttpd in /usr/sbin, which a user's PATH may lack.
+        lighttpd = shutil.which("lighttpd") or shutil.which("lighttpd", path="/usr/sbin:/sbin") or "lighttpd"
+        self.server = subprocess.Popen([lighttpd, "-D", "-f", conf])
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
