@@ -57,20 +57,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-12-01`
     public var description: String {
-        String(unsafeUninitializedCapacity: 10) { buffer in
-            var at = 0
-            write(into: buffer, at: &at)
-            return at
-        }
+        Digits.string(capacity: 10, write)
     }
 
     /// Appends `description` to `out` as UTF-8.
     public func append(to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
-            var at = 0
-            write(into: buffer, at: &at)
-            out += UnsafeBufferPointer(rebasing: buffer[..<at])
-        }
+        Digits.append(capacity: 10, to: &out, write)
     }
 
     func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
@@ -137,6 +129,27 @@ extension Array where Element == UInt8 {
 
 /// Fixed-width decimal digits, without Foundation's formatters.
 enum Digits {
+    /// The text that `write` puts into a buffer of `capacity` bytes, as a string.
+    @inline(__always)
+    static func string(capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>, inout Int) -> Void) -> String {
+        String(unsafeUninitializedCapacity: capacity) { buffer in
+            var at = 0
+            write(buffer, &at)
+            return at
+        }
+    }
+
+    /// The same text appended to `out` at once, without a string of its own: pages are
+    /// full of dates and times.
+    @inline(__always)
+    static func append(capacity: Int, to out: inout [UInt8], _ write: (UnsafeMutableBufferPointer<UInt8>, inout Int) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var at = 0
+            write(buffer, &at)
+            out += UnsafeBufferPointer(rebasing: buffer[..<at])
+        }
+    }
+
     static func value(_ bytes: ArraySlice<UInt8>) -> Int? {
         var v = 0
         for b in bytes {

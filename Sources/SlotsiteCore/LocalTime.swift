@@ -23,20 +23,12 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        String(unsafeUninitializedCapacity: 5) { buffer in
-            var at = 0
-            write(into: buffer, at: &at)
-            return at
-        }
+        Digits.string(capacity: 5, write)
     }
 
     /// Appends `description` to `out` as UTF-8.
     public func append(to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { buffer in
-            var at = 0
-            write(into: buffer, at: &at)
-            out += UnsafeBufferPointer(rebasing: buffer[..<at])
-        }
+        Digits.append(capacity: 5, to: &out, write)
     }
 
     func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {

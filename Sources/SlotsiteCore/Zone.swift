@@ -107,27 +107,18 @@ public struct LocalDateTime: Hashable, Sendable {
 
     /// RFC 3339 with the local offset: `2026-12-01T09:00:00+01:00`.
     public var rfc3339: String {
-        String(unsafeUninitializedCapacity: 25) { buffer in
-            var at = 0
-            date.write(into: buffer, at: &at)
-            writeTimeAndOffset(into: buffer, at: &at)
-            return at
-        }
+        Digits.string(capacity: 25, write)
     }
 
     /// Appends `rfc3339` to `out` as UTF-8, without a string of its own: pages show
     /// two of these per slot.
     public func appendRFC3339(to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { buffer in
-            var at = 0
-            date.write(into: buffer, at: &at)
-            writeTimeAndOffset(into: buffer, at: &at)
-            out += UnsafeBufferPointer(rebasing: buffer[..<at])
-        }
+        Digits.append(capacity: 25, to: &out, write)
     }
 
-    /// `T09:00:00+01:00`: 15 bytes.
-    private func writeTimeAndOffset(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+    /// `2026-12-01T09:00:00+01:00`: 25 bytes.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        date.write(into: buffer, at: &at)
         buffer[at] = UInt8(ascii: "T"); at += 1
         time.write(into: buffer, at: &at)
         buffer[at] = 0x3A; at += 1

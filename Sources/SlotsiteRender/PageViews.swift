@@ -198,9 +198,11 @@ public struct DirectoryView: MustacheContext {
         func appendText(forKey key: String, escaped: Bool, to out: inout [UInt8]) -> Bool {
             switch key {
             case "url":
-                for part in [root, "u/", entry.handle, "/"] {
-                    if escaped { HTML.appendEscaped(part, to: &out) } else { out += part.utf8 }
-                }
+                func add(_ part: String) { if escaped { HTML.appendEscaped(part, to: &out) } else { out += part.utf8 } }
+                add(root)
+                out += "u/".utf8
+                add(entry.handle)
+                out.append(UInt8(ascii: "/"))
             default: return appendValue(forKey: key, escaped: escaped, to: &out)
             }
             return true

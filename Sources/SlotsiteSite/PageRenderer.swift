@@ -17,6 +17,9 @@ public struct PageRenderer {
     /// The output path of a profile page.
     public static func profilePath(_ handle: String) -> String { "u/\(handle)/index.html" }
 
+    /// What a profile page is rendered from: the theme and its professional's version.
+    static func profileFingerprint(theme: String, version: Int64) -> String { "\(theme):p\(version)" }
+
     /// The output path of directory page `page` (1-based).
     public static func directoryPath(_ page: Int) -> String { DirectoryView.path(ofPage: page) + "index.html" }
 

@@ -63,13 +63,16 @@ public final class PageWriter {
         let slash = path.lastIndex(of: "/")!
         let folder = String(path[..<slash])
         // One mkdir tells both: a folder made just now holds no old file to compare;
-        // a stat then rules out most changed files without reading them.
+        // one lstat then says whether the page is a plain file and rules out most
+        // changed files without reading them (a link is compared with what it names).
         var old = stat()
-        let exists = try !PageWriter.makeFolder(folder) && stat(path, &old) == 0
+        let exists = try !PageWriter.makeFolder(folder) && lstat(path, &old) == 0
+        let plainFile = exists && (old.st_mode & S_IFMT) == S_IFREG
+        if exists, !plainFile { _ = stat(path, &old) }
         if exists, Int(old.st_size) == bytes.count, let oldBytes = readFileBytes(path), PageWriter.same(oldBytes, bytes) { return false }
         // A page being replaced swaps names with a spare holding the new bytes (a file,
         // not a link to one: the link would become a spare that can never be written).
-        if exists, let spares, PageWriter.isPlainFile(path), let spare = spares.take(size: bytes.count) {
+        if plainFile, let spares, let spare = spares.take(size: bytes.count) {
             let wrote: Bool = (bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(spare.fd, $0) }
                 ?? Array(bytes).withUnsafeBufferPointer { PageWriter.writeAll(spare.fd, $0) })
                 && ftruncate(spare.fd, off_t(bytes.count)) == 0
@@ -259,12 +262,6 @@ public final class PageWriter {
 
 
     private static let pid = String(getpid())
-
-    /// True when `path` names a regular file itself, not a symbolic link.
-    static func isPlainFile(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-    }
 
     /// Creates `folder` (and its parents) if needed.
     /// - Returns: true when it did not exist before.

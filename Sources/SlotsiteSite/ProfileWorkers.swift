@@ -47,7 +47,7 @@ final class ProfileWorkers: @unchecked Sendable {
                 let wrote = try writer.write(path, page)
                 if wrote { written += 1 } else { unchanged += 1 }
                 produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
-                                           fingerprint: "\(theme):p\(record.version)",
+                                           fingerprint: PageRenderer.profileFingerprint(theme: theme, version: record.version),
                                            unsyncedBoot: marks.mark(path, written: wrote)))
             }
             try writer.flush()

@@ -63,7 +63,7 @@ extension SiteBuilder {
                 pages.insert(config.directoryPage(of: before))
             }
             guard let (handle, version) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
-            try publish(PageRenderer.profilePath(handle), "\(theme):p\(version)") {
+            try publish(PageRenderer.profilePath(handle), PageRenderer.profileFingerprint(theme: theme, version: version)) {
                 try renderProfile(userID, theme: theme, now: now)
             }
         }
@@ -93,7 +93,7 @@ extension SiteBuilder {
     private func renderProfile(_ userID: Int64, theme: String, now: Int64) throws -> Rendered? {
         guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
         return Rendered(html: try renderer.profile(record), staleAt: record.freeSlots.first?.range.start,
-                        fingerprint: "\(theme):p\(record.version)")
+                        fingerprint: PageRenderer.profileFingerprint(theme: theme, version: record.version))
     }
 
     /// What directory page `page` is rendered from, by cheap indexed reads: its

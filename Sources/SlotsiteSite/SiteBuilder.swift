@@ -70,7 +70,7 @@ public final class SiteBuilder {
         var renderIDs = Set<Int64>()
         for user in users {
             let path = PageRenderer.profilePath(user.handle)
-            if let kept = upToDate(path, "\(theme):p\(user.version)") { run.keep(kept) } else { renderIDs.insert(user.id) }
+            if let kept = upToDate(path, PageRenderer.profileFingerprint(theme: theme, version: user.version)) { run.keep(kept) } else { renderIDs.insert(user.id) }
         }
         let pages = DirectoryPages(users: users, config: config)
         var renderPages: [Int] = []

@@ -118,7 +118,7 @@ import Testing
         try replace("u/a/index.html", with: "two", spares: spares)
         #expect(read("u/a/index.html") == "two")
         #expect(read("target.html") == "one")
-        #expect(PageWriter.isPlainFile(output + "/u/a/index.html"))
+        #expect(try FileManager.default.attributesOfItem(atPath: output + "/u/a/index.html")[.type] as? FileAttributeType == .typeRegular)
         #expect((try? FileManager.default.contentsOfDirectory(atPath: spares))?.isEmpty ?? true)
     }
 
