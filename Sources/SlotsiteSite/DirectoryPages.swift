@@ -1,3 +1,5 @@
+import SlotsiteCore
+
 /// The directory's pages: which exist, whom each lists, their neighbours.
 struct DirectoryPages {
     private let byPage: [Int: [(id: Int64, version: Int64)]]
@@ -21,10 +23,41 @@ struct DirectoryPages {
     }
 
     /// What a directory page is rendered from: its members' versions and its neighbours.
+    /// A page whose record starts with this (`holds`) is current without reading more.
     static func fingerprint(_ members: [(id: Int64, version: Int64)], previous: Int?, next: Int?, theme: String) -> String {
         var f = Fingerprint()
         for member in members { f.add(member.id); f.add(member.version) }
         f.add(Int64(previous ?? 0)); f.add(Int64(next ?? 0))
         return "\(theme):d\(f.hex)"
+    }
+
+    /// The fingerprint a rendered directory page is recorded with: its inputs, then
+    /// after a `/` a digest of what it shows. Most changes to a member (a booking of any
+    /// slot but their first, a new bio) change the inputs but not what the page shows;
+    /// the digest tells so from the rows the page would be rendered from, without
+    /// rendering it.
+    static func recorded(inputs: String, shown: String) -> String { inputs + "/" + shown }
+
+    /// The digest of what a page shows, from a fingerprint `recorded` made.
+    static func shown(inRecorded fingerprint: String) -> Substring? {
+        fingerprint.lastIndex(of: "/").map { fingerprint[fingerprint.index(after: $0)...] }
+    }
+
+    /// A digest of everything a directory page shows: the theme, its number and
+    /// neighbours, and each member's handle, name, skills, time zone and first free start.
+    static func shown(_ members: [(user: User, nextStart: Int64?)], page: Int, previous: Int?, next: Int?, theme: String) -> String {
+        var f = Fingerprint()
+        f.add(theme)
+        for number in [page, previous ?? 0, next ?? 0] { f.add(Int64(number)) }
+        for (user, start) in members {
+            f.add(user.id)
+            f.add(user.handle)
+            f.add(user.name)
+            f.add(user.timezone)
+            f.add(Int64(user.skills.count))
+            for skill in user.skills { f.add(skill) }
+            f.add(start.map { String($0) } ?? "-")
+        }
+        return f.hex
     }
 }

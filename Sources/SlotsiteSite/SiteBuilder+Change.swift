@@ -37,18 +37,28 @@ extension SiteBuilder {
         var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
         var removed: [String] = []
         var nextFree: [NextFree] = []
-        /// Renders `path` unless its record says it was rendered from `fingerprint`, still fresh.
-        func publish(_ path: String, _ fingerprint: String?, render: () throws -> Rendered?) throws {
+        /// Whether `record`'s page is fresh and its file there.
+        func fresh(_ record: PageRecord) -> Bool {
+            record.isFresh(now: now, boot: boot) && Files.hasBytes(config.outputPath + "/" + record.path)
+        }
+        /// Renders `path` unless its record says it was rendered from `fingerprint`, still
+        /// fresh; `render` is given that record.
+        func publish(_ path: String, _ fingerprint: String?, render: (PageRecord?) throws -> Rendered?) throws {
             let record = try storeCall { try store.pageRecord(path) }
-            if let record, let fingerprint, record.holds(fingerprint: fingerprint, now: now, boot: boot),
-               Files.hasBytes(config.outputPath + "/" + path) {
+            if let record, let fingerprint, record.holds(fingerprint: fingerprint, now: now, boot: boot), fresh(record) {
                 run.summary.unchanged += 1
                 return
             }
-            guard let page = try render() else { return }
-            if let html = page.html {
-                try run.emit(path, html, staleAt: page.staleAt, fingerprint: page.fingerprint)
-            } else if record != nil {
+            switch try render(record) {
+            case nil: return
+            case .page(let html, let staleAt, let fingerprint)?:
+                try run.emit(path, html, staleAt: staleAt, fingerprint: fingerprint)
+            case .same(let staleAt, let fingerprint)?:
+                // It shows what it showed: the file stays, its record takes the new inputs.
+                guard let record else { return }
+                run.keep(PageRecord(path: path, staleAt: staleAt, fingerprint: fingerprint, unsyncedBoot: record.unsyncedBoot))
+            case .gone?:
+                guard record != nil else { return }
                 run.writer.remove(path)
                 removed.append(path)
             }
@@ -63,14 +73,16 @@ extension SiteBuilder {
                 pages.insert(config.directoryPage(of: before))
             }
             guard let (handle, version) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
-            try publish(PageRenderer.profilePath(handle), PageRenderer.profileFingerprint(theme: theme, version: version)) {
+            try publish(PageRenderer.profilePath(handle), PageRenderer.profileFingerprint(theme: theme, version: version)) { _ in
                 try renderProfile(userID, theme: theme, now: now)
             }
         }
         for page in pages.sorted() {
             let inputs = try directoryInputs(page, theme: theme)
-            try publish(PageRenderer.directoryPath(page), inputs.fingerprint) {
-                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now, nextFree: &nextFree)
+            try publish(PageRenderer.directoryPath(page), inputs.fingerprint) { record in
+                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now,
+                                        shown: record.flatMap { fresh($0) ? $0.fingerprint.flatMap(DirectoryPages.shown) : nil },
+                                        nextFree: &nextFree)
             }
         }
         if change.addsPage {
@@ -83,17 +95,20 @@ extension SiteBuilder {
         return run.summary
     }
 
-    /// A page rendered for `render(_:now:)`; `html` nil: the page should not exist.
-    struct Rendered {
-        let html: [UInt8]?
-        let staleAt: Int64?
-        let fingerprint: String?
+    /// What `render(_:now:)` does with one page.
+    enum Rendered {
+        /// Writes these bytes, recorded with `fingerprint`.
+        case page([UInt8], staleAt: Int64?, fingerprint: String?)
+        /// Leaves the page, which would show what it shows, and records it with `fingerprint`.
+        case same(staleAt: Int64?, fingerprint: String)
+        /// Removes the page.
+        case gone
     }
 
     private func renderProfile(_ userID: Int64, theme: String, now: Int64) throws -> Rendered? {
         guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
-        return Rendered(html: try renderer.profile(record), staleAt: record.freeSlots.first?.range.start,
-                        fingerprint: PageRenderer.profileFingerprint(theme: theme, version: record.version))
+        return .page(try renderer.profile(record), staleAt: record.freeSlots.first?.range.start,
+                     fingerprint: PageRenderer.profileFingerprint(theme: theme, version: record.version))
     }
 
     /// What directory page `page` is rendered from, by cheap indexed reads: its
@@ -108,17 +123,24 @@ extension SiteBuilder {
         return (DirectoryPages.fingerprint(members, previous: previous, next: next, theme: theme), previous, next)
     }
 
-    /// Directory page `page` rendered from the store, with constant-time queries; the
-    /// first free slots it had to search for are added to `nextFree`.
+    /// Directory page `page` rendered from the store, with constant-time queries, or
+    /// `.same` when it would show what `shown` (the digest its current file was recorded
+    /// with, if any) says it shows; the first free slots it had to search for are added
+    /// to `nextFree`.
     private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64,
-                                     nextFree: inout [NextFree]) throws -> Rendered {
+                                     shown old: Substring?, nextFree: inout [NextFree]) throws -> Rendered {
         let ids = config.userIDs(onPage: page)
         let (rows, computed) = try storeCall { try store.directoryEntries(ids: ids, now: now) }
         nextFree += computed
-        if rows.isEmpty, page > 1 { return Rendered(html: nil, staleAt: nil, fingerprint: nil) }
+        if rows.isEmpty, page > 1 { return .gone }
+        let shown = DirectoryPages.shown(rows.map { ($0.user, $0.nextStart) }, page: page, previous: previous, next: next, theme: theme)
+        let fingerprint = DirectoryPages.recorded(
+            inputs: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme),
+            shown: shown)
+        let staleAt = rows.compactMap(\.nextStart).min()
+        if old == shown[...] { return .same(staleAt: staleAt, fingerprint: fingerprint) }
         let html = try renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
                                           page: page, previousPage: previous, nextPage: next)
-        return Rendered(html: html, staleAt: rows.compactMap(\.nextStart).min(),
-                        fingerprint: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme))
+        return .page(html, staleAt: staleAt, fingerprint: fingerprint)
     }
 }

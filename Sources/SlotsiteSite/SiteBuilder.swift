@@ -83,7 +83,7 @@ public final class SiteBuilder {
         }
 
         // Profiles: stream everything when much changed, else fetch the few.
-        var entries: [Int64: (entry: DirectoryView.Entry, next: Int64?, version: Int64)] = [:]
+        var entries: [Int64: (entry: DirectoryView.Entry, user: User, next: Int64?, version: Int64)] = [:]
         let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
         let many = renderIDs.count > 64
         let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme, marks: run.marks)
@@ -101,12 +101,15 @@ public final class SiteBuilder {
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
                 guard orFromStore else { return }
                 let stored = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
-                rows = stored.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.nextStart, $0.version) }
+                rows = stored.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.user, $0.nextStart, $0.version) }
                 nextFree += stored.computed
             }
+            let (previous, next) = (pages.before(page), pages.after(page))
+            let shown = DirectoryPages.shown(rows.map { ($0.user, $0.next) }, page: page, previous: previous, next: next, theme: theme)
             try run.emit(PageRenderer.directoryPath(page),
-                         renderer.directory(rows.map(\.entry), page: page, previousPage: pages.before(page), nextPage: pages.after(page)),
-                         staleAt: rows.compactMap(\.next).min(), fingerprint: pages.fingerprint(page, theme: theme))
+                         renderer.directory(rows.map(\.entry), page: page, previousPage: previous, nextPage: next),
+                         staleAt: rows.compactMap(\.next).min(),
+                         fingerprint: DirectoryPages.recorded(inputs: pages.fingerprint(page, theme: theme), shown: shown))
             directoryLeft.remove(page)
         }
 
@@ -114,7 +117,8 @@ public final class SiteBuilder {
         func take(_ record: ProfileRecord) throws {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
-                entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start), first?.range.start, record.version)
+                entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start), record.user,
+                                           first?.range.start, record.version)
                 if let page = lastMember[record.user.id] { try emitDirectory(page, orFromStore: false) }
             }
             guard renderIDs.contains(record.user.id) else { return }

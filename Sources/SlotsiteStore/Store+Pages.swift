@@ -18,10 +18,19 @@ public struct PageRecord: Sendable, Equatable {
     }
 
     /// Whether the page is still what rendering from `fingerprint` at `now` would give:
-    /// same inputs, its earliest shown slot not yet started, and known to be on disk
-    /// (synced, or written during `boot`, the boot now running).
+    /// same inputs, and `isFresh`. The recorded fingerprint may go on after
+    /// `fingerprint` with a `/` and a digest of what the page shows, which only the
+    /// renderer reads.
     public func holds(fingerprint: String, now: Int64, boot: String?) -> Bool {
-        self.fingerprint == fingerprint && (staleAt.map { $0 > now } ?? true) && (unsyncedBoot == nil || unsyncedBoot == boot)
+        guard let recorded = self.fingerprint,
+              (recorded.utf8.firstIndex(of: UInt8(ascii: "/")).map { recorded[..<$0] } ?? recorded[...]) == fingerprint else { return false }
+        return isFresh(now: now, boot: boot)
+    }
+
+    /// Whether the page's earliest shown slot has not started by `now`, and it is known
+    /// to be on disk (synced, or written during `boot`, the boot now running).
+    public func isFresh(now: Int64, boot: String?) -> Bool {
+        (staleAt.map { $0 > now } ?? true) && (unsyncedBoot == nil || unsyncedBoot == boot)
     }
 }
 

@@ -235,6 +235,45 @@ struct SiteBuilderTests {
         #expect(try site.build().written == 200 + 4 + 4)
     }
 
+    /// A booking of any slot but the professional's first, or a new bio, changes their
+    /// profile but not what the directory shows of them: the directory page is not
+    /// rendered, and its record takes the new inputs, so a full build leaves it alone
+    /// too. A change the directory shows (the first free slot, the name) renders it.
+    @Test func aChangeTheDirectoryDoesNotShowLeavesItsPageAlone() throws {
+        let site = try TemporarySite(seedUsers: 60, slots: 4)
+        try site.build()
+        let (opened, pro, client) = try site.parties(pro: 10)
+        let directory = PageRenderer.directoryPath(opened.config.directoryPage(of: pro.id))
+        let built = try site.read(directory)
+        // A page that was rendered again would lose this.
+        try (built + "<!-- as the build left it -->").write(toFile: site.output + "/" + directory, atomically: true, encoding: .utf8)
+        let profile = try #require(try opened.store.profile(userID: pro.id, now: Self.now))
+        let free = profile.freeSlots
+        #expect(!profile.user.skills.isEmpty)
+        try opened.store.book(slotID: free[2].id, clientID: client.id, note: "", now: Self.now)
+        var summary = try opened.builder().render(.profile(pro.id), now: Self.now)
+        #expect(summary.written == 1 && summary.unchanged == 1, "the profile only")
+        #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(free[2].id)\""))
+        try opened.store.updateProfile(userID: pro.id, name: pro.name, bio: "A new bio.", skills: profile.user.skills, timezone: pro.timezone, now: Self.now)
+        summary = try opened.builder().render(.profile(pro.id), now: Self.now)
+        #expect(summary.written == 1 && summary.unchanged == 1, "the profile only")
+        #expect(try site.build().written == 0)
+        #expect(try site.read(directory).hasSuffix("<!-- as the build left it -->"), "neither the change nor the build rendered it")
+        // What it shows is what rendering it now gives.
+        try FileManager.default.removeItem(atPath: site.output + "/" + directory)
+        #expect(try site.build().written == 1)
+        #expect(try site.read(directory) == built)
+
+        try opened.store.updateProfile(userID: pro.id, name: "Renamed Person", bio: "A new bio.", skills: profile.user.skills, timezone: pro.timezone, now: Self.now)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
+        #expect(try site.read(directory).contains("Renamed Person"))
+        try site.book(of: pro, for: client, in: opened)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2, "its first free slot is gone")
+        let afterChange = try site.tree()
+        #expect(try site.build().written == 0)
+        #expect(try site.tree() == afterChange)
+    }
+
     @Test func aChangeAlreadyPublishedIsNotRenderedAgain() throws {
         let site = try TemporarySite(seedUsers: 60, slots: 4)
         try site.build()
