@@ -43,20 +43,27 @@ struct DirectoryPages {
         fingerprint.lastIndex(of: "/").map { fingerprint[fingerprint.index(after: $0)...] }
     }
 
+    /// What a directory page shows of one professional, besides what the theme adds.
+    typealias Listed = (id: Int64, handle: String, name: String, skills: [String], timezone: String, nextStart: Int64?)
+
+    static func listed(_ user: User, nextStart: Int64?) -> Listed {
+        (user.id, user.handle, user.name, user.skills, user.timezone, nextStart)
+    }
+
     /// A digest of everything a directory page shows: the theme, its number and
     /// neighbours, and each member's handle, name, skills, time zone and first free start.
-    static func shown(_ members: [(user: User, nextStart: Int64?)], page: Int, previous: Int?, next: Int?, theme: String) -> String {
+    static func shown(_ members: [Listed], page: Int, previous: Int?, next: Int?, theme: String) -> String {
         var f = Fingerprint()
         f.add(theme)
         for number in [page, previous ?? 0, next ?? 0] { f.add(Int64(number)) }
-        for (user, start) in members {
-            f.add(user.id)
-            f.add(user.handle)
-            f.add(user.name)
-            f.add(user.timezone)
-            f.add(Int64(user.skills.count))
-            for skill in user.skills { f.add(skill) }
-            f.add(start.map { String($0) } ?? "-")
+        for member in members {
+            f.add(member.id)
+            f.add(member.handle)
+            f.add(member.name)
+            f.add(member.timezone)
+            f.add(Int64(member.skills.count))
+            for skill in member.skills { f.add(skill) }
+            f.add(member.nextStart.map { String($0) } ?? "-")
         }
         return f.hex
     }

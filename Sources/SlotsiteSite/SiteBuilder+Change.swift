@@ -133,7 +133,8 @@ extension SiteBuilder {
         let (rows, computed) = try storeCall { try store.directoryEntries(ids: ids, now: now) }
         nextFree += computed
         if rows.isEmpty, page > 1 { return .gone }
-        let shown = DirectoryPages.shown(rows.map { ($0.user, $0.nextStart) }, page: page, previous: previous, next: next, theme: theme)
+        let shown = DirectoryPages.shown(rows.map { DirectoryPages.listed($0.user, nextStart: $0.nextStart) },
+                                         page: page, previous: previous, next: next, theme: theme)
         let fingerprint = DirectoryPages.recorded(
             inputs: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme),
             shown: shown)

@@ -83,7 +83,7 @@ public final class SiteBuilder {
         }
 
         // Profiles: stream everything when much changed, else fetch the few.
-        var entries: [Int64: (entry: DirectoryView.Entry, user: User, next: Int64?, version: Int64)] = [:]
+        var entries: [Int64: (entry: DirectoryView.Entry, listed: DirectoryPages.Listed, version: Int64)] = [:]
         let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
         let many = renderIDs.count > 64
         let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme, marks: run.marks)
@@ -101,24 +101,27 @@ public final class SiteBuilder {
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
                 guard orFromStore else { return }
                 let stored = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
-                rows = stored.rows.map { (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), $0.user, $0.nextStart, $0.version) }
+                rows = stored.rows.map {
+                    (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), DirectoryPages.listed($0.user, nextStart: $0.nextStart), $0.version)
+                }
                 nextFree += stored.computed
             }
             let (previous, next) = (pages.before(page), pages.after(page))
-            let shown = DirectoryPages.shown(rows.map { ($0.user, $0.next) }, page: page, previous: previous, next: next, theme: theme)
+            let shown = DirectoryPages.shown(rows.map(\.listed), page: page, previous: previous, next: next, theme: theme)
             try run.emit(PageRenderer.directoryPath(page),
                          renderer.directory(rows.map(\.entry), page: page, previousPage: previous, nextPage: next),
-                         staleAt: rows.compactMap(\.next).min(),
+                         staleAt: rows.compactMap(\.listed.nextStart).min(),
                          fingerprint: DirectoryPages.recorded(inputs: pages.fingerprint(page, theme: theme), shown: shown))
             directoryLeft.remove(page)
+            for member in members { entries[member.id] = nil } // so that only pages still open hold entries
         }
 
         var batch: [ProfileRecord] = []
         func take(_ record: ProfileRecord) throws {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
-                entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start), record.user,
-                                           first?.range.start, record.version)
+                entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start),
+                                           DirectoryPages.listed(record.user, nextStart: first?.range.start), record.version)
                 if let page = lastMember[record.user.id] { try emitDirectory(page, orFromStore: false) }
             }
             guard renderIDs.contains(record.user.id) else { return }
