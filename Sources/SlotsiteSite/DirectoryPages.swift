@@ -23,24 +23,15 @@ struct DirectoryPages {
     }
 
     /// What a directory page is rendered from: its members' versions and its neighbours.
-    /// A page whose record starts with this (`holds`) is current without reading more.
+    /// It is recorded with a digest of what the page shows (`shown`,
+    /// `PageRecord.fingerprint(inputs:shown:)`): most changes to a member (a booking of
+    /// any slot but their first, a new bio) change the inputs but not what the page
+    /// shows, and the digest tells so from the rows the page would be rendered from.
     static func fingerprint(_ members: [(id: Int64, version: Int64)], previous: Int?, next: Int?, theme: String) -> String {
         var f = Fingerprint()
         for member in members { f.add(member.id); f.add(member.version) }
         f.add(Int64(previous ?? 0)); f.add(Int64(next ?? 0))
         return "\(theme):d\(f.hex)"
-    }
-
-    /// The fingerprint a rendered directory page is recorded with: its inputs, then
-    /// after a `/` a digest of what it shows. Most changes to a member (a booking of any
-    /// slot but their first, a new bio) change the inputs but not what the page shows;
-    /// the digest tells so from the rows the page would be rendered from, without
-    /// rendering it.
-    static func recorded(inputs: String, shown: String) -> String { inputs + "/" + shown }
-
-    /// The digest of what a page shows, from a fingerprint `recorded` made.
-    static func shown(inRecorded fingerprint: String) -> Substring? {
-        fingerprint.lastIndex(of: "/").map { fingerprint[fingerprint.index(after: $0)...] }
     }
 
     /// What a directory page shows of one professional, besides what the theme adds.

@@ -81,7 +81,7 @@ extension SiteBuilder {
             let inputs = try directoryInputs(page, theme: theme)
             try publish(PageRenderer.directoryPath(page), inputs.fingerprint) { record in
                 try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now,
-                                        shown: record.flatMap { fresh($0) ? $0.fingerprint.flatMap(DirectoryPages.shown) : nil },
+                                        shown: record.flatMap { fresh($0) ? $0.shown : nil },
                                         nextFree: &nextFree)
             }
         }
@@ -135,7 +135,7 @@ extension SiteBuilder {
         if rows.isEmpty, page > 1 { return .gone }
         let shown = DirectoryPages.shown(rows.map { DirectoryPages.listed($0.user, nextStart: $0.nextStart) },
                                          page: page, previous: previous, next: next, theme: theme)
-        let fingerprint = DirectoryPages.recorded(
+        let fingerprint = PageRecord.fingerprint(
             inputs: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme),
             shown: shown)
         let staleAt = rows.compactMap(\.nextStart).min()

@@ -111,7 +111,7 @@ public final class SiteBuilder {
             try run.emit(PageRenderer.directoryPath(page),
                          renderer.directory(rows.map(\.entry), page: page, previousPage: previous, nextPage: next),
                          staleAt: rows.compactMap(\.listed.nextStart).min(),
-                         fingerprint: DirectoryPages.recorded(inputs: pages.fingerprint(page, theme: theme), shown: shown))
+                         fingerprint: PageRecord.fingerprint(inputs: pages.fingerprint(page, theme: theme), shown: shown))
             directoryLeft.remove(page)
             for member in members { entries[member.id] = nil } // so that only pages still open hold entries
         }

@@ -17,13 +17,23 @@ public struct PageRecord: Sendable, Equatable {
         self.unsyncedBoot = unsyncedBoot
     }
 
-    /// Whether the page is still what rendering from `fingerprint` at `now` would give:
-    /// same inputs, and `isFresh`. The recorded fingerprint may go on after
-    /// `fingerprint` with a `/` and a digest of what the page shows, which only the
-    /// renderer reads.
-    public func holds(fingerprint: String, now: Int64, boot: String?) -> Bool {
-        guard let recorded = self.fingerprint,
-              (recorded.utf8.firstIndex(of: UInt8(ascii: "/")).map { recorded[..<$0] } ?? recorded[...]) == fingerprint else { return false }
+    /// A fingerprint of a page's inputs followed, after a `/`, by a digest of what the
+    /// page shows: a page whose inputs changed may still show the same, which the digest
+    /// tells without rendering it. Neither part contains a `/`.
+    public static func fingerprint(inputs: String, shown: String) -> String { inputs + "/" + shown }
+
+    /// The digest of what the page shows, when its fingerprint has one.
+    public var shown: Substring? {
+        guard let fingerprint, let slash = fingerprint.utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        return fingerprint[fingerprint.utf8.index(after: slash)...]
+    }
+
+    /// Whether the page is still what rendering from `inputs` (a fingerprint without
+    /// a digest of what it shows) at `now` would give: same inputs, and `isFresh`.
+    public func holds(fingerprint inputs: String, now: Int64, boot: String?) -> Bool {
+        guard let fingerprint,
+              (fingerprint.utf8.firstIndex(of: UInt8(ascii: "/")).map { fingerprint[..<$0] } ?? fingerprint[...]) == inputs
+        else { return false }
         return isFresh(now: now, boot: boot)
     }
 
