@@ -78,11 +78,35 @@ public final class Templates {
         let keys: UnsafeBufferPointer<String>
         /// Inside a list: the stack level of its item, else 0.
         var base = 0
-        /// Inside a list: by name index, the value the levels below `base` give, once
-        /// looked up (allocated at the first such lookup). Those levels do not change
-        /// while the list runs, so a name that the item does not answer, `{{site.cgi}}`
-        /// in every slot, is found once per list.
-        var below: [MustacheValue?] = []
+        /// How many lists are running, one inside the other.
+        var lists = 0
+        /// Which run of a list this is (each list run gets the next number).
+        var run = 0, runs = 0
+        /// By list depth, then name index: what the levels below `base` give for the
+        /// name. Those levels do not change while a list runs, so a name that the item
+        /// does not answer, `{{site.cgi}}` in every slot, is found once per run and,
+        /// for a `{{name}}`, written once into `belowText` and copied from there for
+        /// every later item (it was a third of a profile page's render). Later runs
+        /// (the next day's slots) reuse the entries instead of allocating their own.
+        var below: [Below] = []
+        var belowText: [UInt8] = []
+        /// Inside a list whose item is a context: that context, and its stack level
+        /// (else -1). A name is asked of it here, in place, where reading it from the
+        /// stack would copy it out of its `MustacheValue` for every name.
+        var item: any MustacheContext = NoContext()
+        var itemLevel = -1
+    }
+
+    private struct Below {
+        /// The list run that found `value`; older entries are stale.
+        var run = 0
+        var value = MustacheValue.null
+        /// Its text in `belowText`, once written (`end` -1: not yet).
+        var start = 0, end = -1
+    }
+
+    private struct NoContext: MustacheContext {
+        func value(forKey key: String) -> MustacheValue? { nil }
     }
 
     /// Runs `walk.ops[range]`.
@@ -104,12 +128,25 @@ public final class Templates {
                 if op.kind == .inverted {
                     if !value.isTruthy { try run(body, &walk, &stack, blocks: blocks, depth: depth, into: &out) }
                 } else if case .list(let items) = value {
-                    let outer = (walk.base, walk.below)
+                    let outer = (walk.base, walk.run)
+                    let outerItem = (walk.item, walk.itemLevel)
                     walk.base = stack.count
-                    walk.below = []
-                    defer { (walk.base, walk.below) = outer }
+                    walk.lists += 1
+                    walk.runs += 1
+                    walk.run = walk.runs
+                    defer {
+                        (walk.base, walk.run) = outer
+                        (walk.item, walk.itemLevel) = outerItem
+                        walk.lists -= 1
+                    }
                     try items.withUnsafeBufferPointer { items in
                         for item in items.indices {
+                            if case .context(let context) = items[item] {
+                                walk.item = context
+                                walk.itemLevel = stack.count
+                            } else {
+                                walk.itemLevel = -1
+                            }
                             stack.append(items[item])
                             try run(body, &walk, &stack, blocks: blocks, depth: depth, into: &out)
                             stack.removeLast()
@@ -155,16 +192,27 @@ public final class Templates {
     }
 
     /// `{{name}}`: the same search as `lookup`, but each context is asked to write its
-    /// text directly, without building a value first. Dotted names go through `lookup`.
+    /// text directly, without building a value first.
     private func appendText(_ index: Int, parts: Int, _ walk: inout Walk, _ stack: [MustacheValue], escaped: Bool,
                             into out: inout [UInt8]) {
         guard parts == 1 else {
-            lookup(index, &walk, stack).appendText(to: &out, escaped: escaped)
+            if parts == 0 {
+                (stack.last ?? .null).appendText(to: &out, escaped: escaped)
+            } else if let value = search(index, &walk, stack, from: stack.count - 1, downTo: walk.base) {
+                value.appendText(to: &out, escaped: escaped)
+            } else if walk.base > 0 {
+                appendBelow(index, &walk, stack, escaped: escaped, into: &out)
+            }
             return
         }
         let key = walk.keys[index]
         var level = stack.count - 1
         while level >= walk.base {
+            if level == walk.itemLevel {
+                if walk.item.appendText(forKey: key, escaped: escaped, to: &out) { return }
+                level -= 1
+                continue
+            }
             switch stack[level] {
             case .context(let context):
                 if context.appendText(forKey: key, escaped: escaped, to: &out) { return }
@@ -178,28 +226,69 @@ public final class Templates {
             }
             level -= 1
         }
-        if walk.base > 0 { below(index, &walk, stack).appendText(to: &out, escaped: escaped) }
+        if walk.base > 0 { appendBelow(index, &walk, stack, escaped: escaped, into: &out) }
+    }
+
+    /// `{{name}}` for name `index` as the levels below the current list's item give it:
+    /// written once per list run, copied for every later item.
+    private func appendBelow(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue], escaped: Bool,
+                             into out: inout [UInt8]) {
+        let entry = below(index, &walk, stack)
+        if walk.below[entry].end < 0 {
+            let start = walk.belowText.count
+            walk.below[entry].value.appendText(to: &walk.belowText, escaped: escaped)
+            (walk.below[entry].start, walk.below[entry].end) = (start, walk.belowText.count)
+        }
+        let (start, end) = (walk.below[entry].start, walk.below[entry].end)
+        walk.belowText.withUnsafeBufferPointer { out += UnsafeBufferPointer(rebasing: $0[start..<end]) }
     }
 
     /// The value of name `index`: its first part from the innermost context that has
     /// it, the rest looked up inside that value; null when none has it.
     private func lookup(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue]) -> MustacheValue {
-        let path = walk.paths[index]
-        guard !path.isEmpty else { return stack.last ?? .null }
-        if let value = search(path, stack, from: stack.count - 1, downTo: walk.base) { return value }
-        return walk.base > 0 ? below(index, &walk, stack) : .null
+        guard !walk.paths[index].isEmpty else { return stack.last ?? .null }
+        if let value = search(index, &walk, stack, from: stack.count - 1, downTo: walk.base) { return value }
+        return walk.base > 0 ? walk.below[below(index, &walk, stack)].value : .null
     }
 
-    /// Name `index` as the levels below the current list's item give it, found once per list.
-    private func below(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue]) -> MustacheValue {
-        if walk.below.isEmpty {
-            walk.below = Array(repeating: nil, count: walk.paths.count)
-        } else if let found = walk.below[index] {
-            return found
+    /// Name `index` looked up in `stack[bottom...top]`, the list's item asked in place:
+    /// nil when no level there has its first part; null when one has but the rest is missing.
+    private func search(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue], from top: Int, downTo bottom: Int) -> MustacheValue? {
+        let key = walk.keys[index]
+        var level = top
+        while level >= bottom {
+            if level == walk.itemLevel {
+                if let value = walk.item.value(forKey: key) { return rest(of: index, after: value, &walk) }
+            } else if let value = stack[level].member(key) {
+                return rest(of: index, after: value, &walk)
+            }
+            level -= 1
         }
-        let value = search(walk.paths[index], stack, from: walk.base - 1, downTo: 0) ?? .null
-        walk.below[index] = value
+        return nil
+    }
+
+    /// Name `index` looked up inside `value`, the value of its first part.
+    private func rest(of index: Int, after value: MustacheValue, _ walk: inout Walk) -> MustacheValue {
+        var value = value
+        for part in walk.paths[index].dropFirst() {
+            guard let next = value.member(part) else { return .null }
+            value = next
+        }
         return value
+    }
+
+    /// The entry of `walk.below` that holds name `index` as the levels below the current
+    /// list's item give it, looked up once per list run.
+    private func below(_ index: Int, _ walk: inout Walk, _ stack: [MustacheValue]) -> Int {
+        let entry = (walk.lists - 1) * walk.paths.count + index
+        if walk.below.count <= entry {
+            walk.below += repeatElement(Below(), count: walk.lists * walk.paths.count - walk.below.count)
+        }
+        if walk.below[entry].run != walk.run {
+            let value = search(walk.paths[index], stack, from: walk.base - 1, downTo: 0) ?? .null
+            walk.below[entry] = Below(run: walk.run, value: value)
+        }
+        return entry
     }
 
     /// `path` looked up in `stack[bottom...top]`: nil when no level there has its first

@@ -38,10 +38,17 @@ struct CivilDateTests {
     }
 
     @Test func everyDayOfFourCenturiesRoundTrips() {
-        for days in Int64(-146_097)...Int64(146_097) where days % 7 == 0 {
+        for days in Int64(-146_097)...Int64(146_097) {
             let d = CivilDate(daysSinceEpoch: days)
             #expect(d.daysSinceEpoch == days)
         }
+    }
+
+    @Test func daysOutsideYearsOneTo9999AreClamped() {
+        #expect(CivilDate(daysSinceEpoch: Int64.min) == CivilDate(iso: "0001-01-01"))
+        #expect(CivilDate(daysSinceEpoch: -719_162) == CivilDate(iso: "0001-01-01"))
+        #expect(CivilDate(daysSinceEpoch: 2_932_896) == CivilDate(iso: "9999-12-31"))
+        #expect(CivilDate(daysSinceEpoch: Int64.max) == CivilDate(iso: "9999-12-31"))
     }
 }
 

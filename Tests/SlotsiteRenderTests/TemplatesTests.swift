@@ -37,6 +37,28 @@ struct TemplatesTests {
             == "below|below|mine||below|")
     }
 
+    /// The same with typed contexts as items, which the renderer asks in place: an item
+    /// that answers a name wins, and what the levels below give is written once per
+    /// run of a list and copied for the items after, escaped or not as each tag asks.
+    @Test func contextItemsResolveItemByItem() throws {
+        struct Item: MustacheContext {
+            let fields: [String: MustacheValue]
+            func value(forKey key: String) -> MustacheValue? { fields[key] }
+        }
+        func item(_ fields: [String: MustacheValue]) -> MustacheValue { .context(Item(fields: fields)) }
+        let data: MustacheValue = [
+            "name": "outer", "site": ["x": "<b>"],
+            "items": .list([item(["name": "a"]), item([:]), item(["name": "c", "site": ["x": "mine"]]), ["name": "obj"],
+                            item(["site": ["y": "no x"]]), item([:])]),
+            "rows": .list([item(["cells": .list([item(["v": 1]), item(["v": 2, "name": "cell"])])]),
+                           item(["name": "row", "cells": .list([item([:])])])]),
+        ]
+        #expect(try render("{{#items}}{{name}}:{{site.x}}{{{site.x}}};{{/items}}", data)
+            == "a:&lt;b&gt;<b>;outer:&lt;b&gt;<b>;c:minemine;obj:&lt;b&gt;<b>;outer:;outer:&lt;b&gt;<b>;")
+        #expect(try render("{{#rows}}[{{#cells}}{{name}}{{v}}{{site.x}} {{/cells}}]{{/rows}}", data)
+            == "[outer1&lt;b&gt; cell2&lt;b&gt; ][row&lt;b&gt; ]")
+    }
+
     @Test func standaloneLinesVanish() throws {
         #expect(try render("<ul>\n  {{#items}}\n  <li>{{.}}</li>\n  {{/items}}\n</ul>\n", ["items": ["a", "b"]])
             == "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n")
