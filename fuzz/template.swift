@@ -1,24 +1,30 @@
-// libFuzzer target: the Mustache parser and renderer, with partials and inheritance,
-// over dictionaries and over typed contexts (which lists ask in place).
+// libFuzzer target: the Mustache parser and renderer, with partials and inheritance.
+// The same data is rendered twice, as dictionaries and as typed contexts (which lists
+// ask in place, a path of its own): the two pages must be the same.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTemplate(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let templates = Templates(sources: ["main": source, "p": "<{{x}}>{{$b}}d{{/b}}", "layout": "[{{$main}}{{/main}}]"])
+    let item: MustacheValue = ["x": "<1>", "list": [["x": "2"], ["y": "3"]]]
     let context: MustacheValue = ["x": "<&>", "list": [["x": "1"], ["x": "2"]], "flag": true, "n": .number(3.5), "o": ["x": "y"],
-                                  "items": .list([.context(Item(depth: 2)), ["x": "obj"], .context(Item(depth: 0))])]
-    _ = try? templates.render("main", context)
+                                  "items": [item, ["x": "obj"], ["items": [item, [:]]], [:]]]
+    let plain = try? templates.render("main", context)
+    let typed = try? templates.render("main", typedContexts(context))
+    if plain != typed { fatalError("dictionaries gave \(String(describing: plain)), typed contexts \(String(describing: typed))") }
     return 0
 }
 
-/// A typed view model as the pages have: answers some names, and nests lists of its own.
-struct Item: MustacheContext {
-    let depth: Int
-
-    func value(forKey key: String) -> MustacheValue? {
-        switch key {
-        case "x": return .string("<\(depth)>")
-        case "items": return depth > 0 ? .list([.context(Item(depth: depth - 1)), .context(Item(depth: depth - 1))]) : nil
-        default: return nil
-        }
+/// `value` with every dictionary in it turned into a typed context that answers the same.
+func typedContexts(_ value: MustacheValue) -> MustacheValue {
+    switch value {
+    case .object(let fields): return .context(Fields(fields: fields))
+    case .list(let items): return .list(items.map(typedContexts))
+    default: return value
     }
+}
+
+struct Fields: MustacheContext {
+    let fields: [String: MustacheValue]
+
+    func value(forKey key: String) -> MustacheValue? { fields[key].map(typedContexts) }
 }
