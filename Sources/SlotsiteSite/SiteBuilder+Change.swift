@@ -45,7 +45,7 @@ extension SiteBuilder {
         /// fresh; `render` is given that record.
         func publish(_ path: String, _ fingerprint: String?, render: (PageRecord?) throws -> Rendered?) throws {
             let record = try storeCall { try store.pageRecord(path) }
-            if let record, let fingerprint, record.holds(fingerprint: fingerprint, now: now, boot: boot), fresh(record) {
+            if let record, let fingerprint, record.holds(inputs: fingerprint), fresh(record) {
                 run.summary.unchanged += 1
                 return
             }

@@ -60,7 +60,7 @@ public final class SiteBuilder {
         /// The earlier record of `path` when it is still what rendering would write
         /// and is on disk (synced, or written since the last reboot).
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
-            guard let old = before[path], old.holds(fingerprint: fingerprint, now: now, boot: boot),
+            guard let old = before[path], old.holds(inputs: fingerprint), old.isFresh(now: now, boot: boot),
                   existing?.contains(path) ?? Files.hasBytes(config.outputPath + "/" + path) else { return nil }
             return old
         }

@@ -22,20 +22,20 @@ public struct PageRecord: Sendable, Equatable {
     /// tells without rendering it. Neither part contains a `/`.
     public static func fingerprint(inputs: String, shown: String) -> String { inputs + "/" + shown }
 
-    /// The digest of what the page shows, when its fingerprint has one.
-    public var shown: Substring? {
-        guard let fingerprint, let slash = fingerprint.utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
-        return fingerprint[fingerprint.utf8.index(after: slash)...]
+    /// The fingerprint's two parts: the inputs, and the digest of what the page shows
+    /// when it has one.
+    private var parts: (inputs: Substring, shown: Substring?)? {
+        guard let fingerprint else { return nil }
+        guard let slash = fingerprint.utf8.firstIndex(of: UInt8(ascii: "/")) else { return (fingerprint[...], nil) }
+        return (fingerprint[..<slash], fingerprint[fingerprint.utf8.index(after: slash)...])
     }
 
-    /// Whether the page is still what rendering from `inputs` (a fingerprint without
-    /// a digest of what it shows) at `now` would give: same inputs, and `isFresh`.
-    public func holds(fingerprint inputs: String, now: Int64, boot: String?) -> Bool {
-        guard let fingerprint,
-              (fingerprint.utf8.firstIndex(of: UInt8(ascii: "/")).map { fingerprint[..<$0] } ?? fingerprint[...]) == inputs
-        else { return false }
-        return isFresh(now: now, boot: boot)
-    }
+    /// The digest of what the page shows, when its fingerprint has one.
+    public var shown: Substring? { parts?.shown }
+
+    /// Whether the page was rendered from `inputs` (a fingerprint without a digest of
+    /// what it shows); whether that is still what rendering now gives is `isFresh`.
+    public func holds(inputs: String) -> Bool { parts?.inputs == inputs[...] }
 
     /// Whether the page's earliest shown slot has not started by `now`, and it is known
     /// to be on disk (synced, or written during `boot`, the boot now running).
