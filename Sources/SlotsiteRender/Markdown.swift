@@ -8,6 +8,11 @@ import Glibc
 /// Raw HTML is omitted, and a link or image may point only at `http`, `https`,
 /// `mailto` or a relative URL; any other scheme is emptied.
 public enum Markdown {
+    /// What `html(from:)` gives for a text can change only with this number: libcmark's
+    /// version above the low byte, the revision of this file's options and URL rules in
+    /// it. HTML kept from another format is cooked again.
+    public static let format = Int64(cmark_version()) << 8 | 1
+
     public static func html(from markdown: String) -> String {
         var source = markdown
         let document: OpaquePointer? = source.withUTF8 { buf in

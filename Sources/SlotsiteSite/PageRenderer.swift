@@ -29,14 +29,27 @@ public struct PageRenderer {
         return out
     }
 
-    /// The profile page of `record` appended to `out`.
-    public func profile(_ record: ProfileRecord, into out: inout [UInt8]) throws {
+    /// The profile page of `record` appended to `out`. Returns the bio's HTML when it
+    /// was cooked here, for the store to keep; nil when the store had it.
+    @discardableResult
+    public func profile(_ record: ProfileRecord, into out: inout [UInt8]) throws -> CookedBio? {
         let zone = (try? Zone(record.user.timezone)) ?? .utc
-        let view = ProfileView(site: site, handle: record.user.handle, name: record.user.name,
-                               bioHTML: record.user.bio.isEmpty ? "" : Markdown.html(from: record.user.bio),
+        let (bioHTML, cooked) = bio(of: record)
+        let view = ProfileView(site: site, handle: record.user.handle, name: record.user.name, bioHTML: bioHTML,
                                skills: record.user.skills, timezone: zone.identifier,
                                days: DaySchedule.group(record.freeSlots, in: zone))
         try page("profile", .context(view), into: &out)
+        return cooked
+    }
+
+    /// The HTML of `record`'s bio: the store's when it was cooked in this format,
+    /// else cooked now and also returned as `cooked`.
+    func bio(of record: ProfileRecord) -> (html: String, cooked: CookedBio?) {
+        let user = record.user
+        if user.bio.isEmpty { return ("", nil) }
+        if let kept = record.cookedBio, kept.format == Markdown.format, kept.bio == user.bio { return (kept.html, nil) }
+        let html = Markdown.html(from: user.bio)
+        return (html, CookedBio(userID: user.id, format: Markdown.format, bio: user.bio, html: html))
     }
 
     /// The directory entry of a profile: name, skills and the first free slot.

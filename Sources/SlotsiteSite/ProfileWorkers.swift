@@ -30,6 +30,8 @@ final class ProfileWorkers: @unchecked Sendable {
         let renderer: PageRenderer
         let writer: PageWriter
         var produced: [PageRecord] = []
+        /// The bios cooked for the pages rendered, for the store to keep.
+        var cooked: [CookedBio] = []
         var written = 0, unchanged = 0
         /// Each page is rendered into this one buffer.
         private var page: [UInt8] = []
@@ -43,7 +45,7 @@ final class ProfileWorkers: @unchecked Sendable {
             for record in records {
                 let path = PageRenderer.profilePath(record.user.handle)
                 page.removeAll(keepingCapacity: true)
-                try renderer.profile(record, into: &page)
+                if let bio = try renderer.profile(record, into: &page) { cooked.append(bio) }
                 let wrote = try writer.write(path, page)
                 if wrote { written += 1 } else { unchanged += 1 }
                 produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
@@ -94,9 +96,11 @@ final class ProfileWorkers: @unchecked Sendable {
         if let failure = failure.withLock({ $0 }) { throw failure }
         for worker in workers {
             run.produced += worker.produced
+            run.cooked += worker.cooked
             run.summary.written += worker.written
             run.summary.unchanged += worker.unchanged
             worker.produced.removeAll()
+            worker.cooked.removeAll()
             worker.written = 0
             worker.unchanged = 0
         }

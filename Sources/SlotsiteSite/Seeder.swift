@@ -1,4 +1,5 @@
 import SlotsiteCore
+import SlotsiteRender
 import SlotsiteStore
 
 /// Deterministic demo data: the same arguments on the same UTC day give the same store.
@@ -33,9 +34,12 @@ public struct Seeder {
                 let handle = try Handle("\(first)-\(last)-\(i + 1)".lowercased())
                 let zoneName = Seeder.zones[rng.below(Seeder.zones.count)]
                 let skills = Seeder.pick(from: Seeder.skills, count: 3 + rng.below(3), &rng)
+                let bio = Seeder.bio(first: first, skills: skills, &rng)
                 let id = try store.insertUser(handle: handle, name: "\(first) \(last)", email: "\(handle.value)@example.org",
-                                              passwordHash: Seeder.lockedPasswordHash, bio: Seeder.bio(first: first, skills: skills, &rng),
+                                              passwordHash: Seeder.lockedPasswordHash, bio: bio,
                                               timezone: zoneName, skills: skills, now: today)
+                // Cooked as the profile editor's are, by the first render of the page.
+                try store.keep(CookedBio(userID: id, format: Markdown.format, bio: bio, html: Markdown.html(from: bio)))
                 ids.append(id)
                 let zone = try Zone(zoneName)
                 let startDay = zone.local(now).date.daysSinceEpoch + 1

@@ -37,6 +37,7 @@ extension SiteBuilder {
         var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
         var removed: [String] = []
         var nextFree: [NextFree] = []
+        var cooked: [CookedBio] = []
         /// Whether `record`'s page is fresh and its file there.
         func fresh(_ record: PageRecord) -> Bool {
             record.isFresh(now: now, boot: boot) && Files.hasBytes(config.outputPath + "/" + record.path)
@@ -74,7 +75,7 @@ extension SiteBuilder {
             }
             guard let (handle, version) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
             try publish(PageRenderer.profilePath(handle), PageRenderer.profileFingerprint(theme: theme, version: version)) { _ in
-                try renderProfile(userID, theme: theme, now: now)
+                try renderProfile(userID, theme: theme, now: now, cooked: &cooked)
             }
         }
         for page in pages.sorted() {
@@ -91,7 +92,7 @@ extension SiteBuilder {
         }
         try run.writer.flush()
         run.summary.removed = removed.count
-        try storeCall { try store.recordPages(run.produced, removed: removed, nextFree: nextFree) }
+        try storeCall { try store.recordPages(run.produced, removed: removed, nextFree: nextFree, cooked: cooked) }
         return run.summary
     }
 
@@ -105,9 +106,12 @@ extension SiteBuilder {
         case gone
     }
 
-    private func renderProfile(_ userID: Int64, theme: String, now: Int64) throws -> Rendered? {
+    /// The profile page of `userID`; a bio cooked for it is added to `cooked`.
+    private func renderProfile(_ userID: Int64, theme: String, now: Int64, cooked: inout [CookedBio]) throws -> Rendered? {
         guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
-        return .page(try renderer.profile(record), staleAt: record.freeSlots.first?.range.start,
+        var html: [UInt8] = []
+        if let bio = try renderer.profile(record, into: &html) { cooked.append(bio) }
+        return .page(html, staleAt: record.freeSlots.first?.range.start,
                      fingerprint: PageRenderer.profileFingerprint(theme: theme, version: record.version))
     }
 

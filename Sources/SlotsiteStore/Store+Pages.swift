@@ -73,9 +73,11 @@ extension Store {
     /// build render a page again), so its commit is not fsynced: a power cut may lose
     /// it, a crashed process cannot.
     /// `nextFree` goes to the directory's cache of first free slots, each only while
-    /// its professional still has that version.
-    public func recordPages(_ written: [PageRecord], removed: [String] = [], nextFree: [NextFree] = []) throws {
-        guard !written.isEmpty || !removed.isEmpty || !nextFree.isEmpty else { return }
+    /// its professional still has that version; `cooked` to the cooked bios, each only
+    /// while its professional still has that bio.
+    public func recordPages(_ written: [PageRecord], removed: [String] = [], nextFree: [NextFree] = [],
+                            cooked: [CookedBio] = []) throws {
+        guard !written.isEmpty || !removed.isEmpty || !nextFree.isEmpty || !cooked.isEmpty else { return }
         try database.execute("PRAGMA synchronous = NORMAL")
         defer { try? database.execute("PRAGMA synchronous = FULL") }
         try database.writeTransaction {
@@ -97,6 +99,7 @@ extension Store {
                     try keep.bind(.int(entry.userID), .int(entry.version), entry.start.map { .int($0) } ?? .null).run()
                 }
             }
+            for bio in cooked { try keep(bio) }
         }
     }
 

@@ -7,6 +7,32 @@ public struct ProfileRecord: Sendable, Equatable {
     public let freeSlots: [Slot]
     /// The user's version when this was read.
     public let version: Int64
+    /// The bio's HTML as cooked before, when the store has it for this very bio.
+    public let cookedBio: CookedBio?
+
+    public init(user: User, freeSlots: [Slot], version: Int64, cookedBio: CookedBio? = nil) {
+        self.user = user
+        self.freeSlots = freeSlots
+        self.version = version
+        self.cookedBio = cookedBio
+    }
+}
+
+/// A bio's HTML, cooked from its Markdown by a renderer of format `format`: the store
+/// keeps it for as long as the user's bio is `bio`.
+public struct CookedBio: Sendable, Equatable {
+    public let userID: Int64
+    public let format: Int64
+    /// The Markdown the HTML was cooked from.
+    public let bio: String
+    public let html: String
+
+    public init(userID: Int64, format: Int64, bio: String, html: String) {
+        self.userID = userID
+        self.format = format
+        self.bio = bio
+        self.html = html
+    }
 }
 
 /// The start of a professional's first free slot (nil: none) found at their `version`.
@@ -46,7 +72,10 @@ extension Store {
         try database.readTransaction {
             var booked = Set<Int64>()
             try database.prepare("SELECT slot_id FROM bookings WHERE cancelled_at IS NULL").forEach { booked.insert($0.int(0)) }
-            let users = try database.prepare("SELECT \(Store.userColumns), version FROM users ORDER BY id")
+            let users = try database.prepare("""
+                SELECT u.id, u.handle, u.name, u.email, u.bio, u.timezone, u.version, c.format, c.html
+                FROM users u LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio ORDER BY u.id
+                """)
             let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
             let slots = try database.prepare(Store.futureSlotsSQL).bind(.int(now))
             var skillRow = try skills.step()
@@ -73,7 +102,8 @@ extension Store {
                     slotRow = try slots.step()
                 }
                 slotCount = free.count
-                try body(ProfileRecord(user: readUser(users, skills: names), freeSlots: free, version: users.int(6)))
+                let user = readUser(users, skills: names)
+                try body(ProfileRecord(user: user, freeSlots: free, version: users.int(6), cookedBio: readCooked(users, column: 7, of: user)))
             }
         }
     }
@@ -86,8 +116,27 @@ extension Store {
             try database.prepare(Store.freeSlotsOfUserSQL).bind(.int(now), .int(userID)).forEach {
                 free.append(Slot(id: $0.int(0), userID: userID, range: TimeRange(start: $0.int(2), end: $0.int(3))))
             }
-            return ProfileRecord(user: user, freeSlots: free, version: version)
+            let cooked = try database.prepare("""
+                SELECT c.format, c.html FROM cooked_bios c JOIN users u ON u.id = c.user_id AND u.bio = c.bio WHERE c.user_id = ?
+                """).bind(.int(userID))
+            return ProfileRecord(user: user, freeSlots: free, version: version,
+                                 cookedBio: try cooked.step() ? readCooked(cooked, column: 0, of: user) : nil)
         }
+    }
+
+    /// The cooked bio in columns `column` (format) and `column + 1` (HTML) of a row,
+    /// read for `user`'s bio; nil when they are NULL.
+    private func readCooked(_ s: Statement, column: Int32, of user: User) -> CookedBio? {
+        s.isNull(column) ? nil : CookedBio(userID: user.id, format: s.int(column), bio: user.bio, html: s.text(column + 1))
+    }
+
+    /// Keeps `bio`'s HTML, inside the caller's write transaction, unless the user is
+    /// gone or their bio is no longer the one it was cooked from.
+    public func keep(_ bio: CookedBio) throws {
+        try database.cached("""
+            INSERT OR REPLACE INTO cooked_bios (user_id, format, bio, html)
+            SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND bio = ?3)
+            """).bind(.int(bio.userID), .int(bio.format), .text(bio.bio), .text(bio.html)).run()
     }
 
     /// The users with ids in `ids`, each with skills, version and the start of the

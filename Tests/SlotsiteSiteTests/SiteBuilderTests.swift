@@ -216,6 +216,51 @@ struct SiteBuilderTests {
         #expect(try site.tree() == tree)
     }
 
+    /// Pages show each bio's HTML as the store keeps it cooked (seeding cooks it); where
+    /// the store has none for the current bio and format, the build cooks it from the
+    /// Markdown, byte for byte the same, and keeps it.
+    @Test func biosCookedOrNotGiveTheSamePages() throws {
+        let site = try TemporarySite(seedUsers: 80, slots: 2)
+        let opened = try site.open()
+        let db = opened.store.database
+        func cooked() throws -> Int64? { try db.prepare("SELECT count(*) FROM cooked_bios").scalar() }
+        #expect(try cooked() == 80)
+        try site.build()
+        let tree = try site.tree()
+        let pro = try opened.store.allUsers()[5]
+        let path = "u/\(pro.handle)/index.html"
+        // What the store keeps is what the page shows...
+        try db.execute("UPDATE cooked_bios SET html = '<p>kept</p>' WHERE user_id = \(pro.id)")
+        func rebuild() throws {
+            try FileManager.default.removeItem(atPath: site.output)
+            try db.execute("DELETE FROM pages")
+            try site.build()
+        }
+        try rebuild()
+        #expect(try site.read(path).contains("<div class=\"bio\">\n<p>kept</p>\n</div>"))
+        // ...unless it was cooked in another format, or none is kept: then the Markdown is.
+        try db.execute("UPDATE cooked_bios SET format = format + 1 WHERE user_id = \(pro.id)")
+        try db.execute("DELETE FROM cooked_bios WHERE user_id > \(pro.id)")
+        try rebuild()
+        #expect(try site.tree() == tree)
+        #expect(try cooked() == 80, "cooked again and kept")
+        try rebuild()
+        #expect(try site.tree() == tree)
+        // A bio changed by plain SQL is cooked anew.
+        try db.execute("UPDATE users SET bio = 'A **new** bio' WHERE id = \(pro.id)")
+        try site.build()
+        #expect(try site.read(path).contains("<p>A <strong>new</strong> bio</p>"))
+        #expect(try db.prepare("SELECT count(*) FROM cooked_bios WHERE bio = 'A **new** bio'").scalar() == 1)
+    }
+
+    @Test func theSitemapListsEachHTMLPageOnceInOrder() throws {
+        let builder = try TemporarySite().open().builder()
+        let paths = ["u/bo/index.html", "index.html", "u/al/index.html", "assets/x/index.html", "u/bo/index.html",
+                     "sitemap.xml", "page/2/index.html", "about/index.html", "u/al/index.html"]
+        #expect(builder.sitemapPaths(paths) == ["", "about/", "page/2/", "u/al/", "u/bo/"])
+        #expect(builder.sitemapPaths([]) == [])
+    }
+
     /// A template that fails on a worker thread fails the build with its file and line,
     /// and nothing is recorded: the next build starts over.
     @Test func aTemplateFailingOnAWorkerThreadFailsTheBuild() throws {

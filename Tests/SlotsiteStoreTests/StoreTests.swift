@@ -181,6 +181,31 @@ struct StoreTests {
         #expect(try t.count("SELECT count(*) FROM next_free WHERE user_id = \(c)") == 0)
     }
 
+    /// A cooked bio is read back only for the very bio it was cooked from, whoever
+    /// changed the bio since; one cooked from a bio already replaced is not kept.
+    @Test func aCookedBioIsReadOnlyWithTheBioItWasCookedFrom() throws {
+        let t = try TemporaryStore()
+        let a = try t.user("ada")
+        try t.store.updateProfile(userID: a, name: "Ada", bio: "# Hi", skills: [], timezone: "UTC", now: now)
+        func cooked() throws -> (one: CookedBio?, all: CookedBio?) {
+            var streamed: CookedBio?
+            try t.store.forEachProfile(now: now) { if $0.user.id == a { streamed = $0.cookedBio } }
+            return (try t.store.profile(userID: a, now: now)?.cookedBio, streamed)
+        }
+        #expect(try cooked() == (nil, nil))
+        let hi = CookedBio(userID: a, format: 7, bio: "# Hi", html: "<h1>Hi</h1>\n")
+        try t.store.recordPages([], cooked: [hi])
+        #expect(try cooked() == (hi, hi))
+        try t.store.database.execute("UPDATE users SET bio = '# Hello' WHERE id = \(a)")
+        #expect(try cooked() == (nil, nil), "the bio changed by plain SQL")
+        try t.store.recordPages([], cooked: [CookedBio(userID: a, format: 7, bio: "# Hey", html: "<h1>Hey</h1>\n")])
+        #expect(try t.count("SELECT count(*) FROM cooked_bios WHERE bio = '# Hey'") == 0, "cooked from a bio not the user's")
+        try t.store.database.execute("UPDATE users SET bio = '# Hi' WHERE id = \(a)")
+        #expect(try cooked() == (hi, hi), "the same bio again")
+        try t.store.removeUser(handle: "ada")
+        #expect(try t.count("SELECT count(*) FROM cooked_bios") == 0)
+    }
+
     @Test func everyChangeToWhatAProfileShowsBumpsItsVersion() throws {
         let t = try TemporaryStore()
         let a = try t.user("ada")
