@@ -181,6 +181,17 @@ struct StoreTests {
         #expect(try t.count("SELECT count(*) FROM next_free WHERE user_id = \(c)") == 0)
     }
 
+    @Test func idSetHoldsExactlyWhatWasInserted() {
+        var set = IDSet()
+        let ids: [Int64] = [1, 63, 64, 200_000, (1 << 26) - 1, 1 << 26, 1 << 40, -5, .max]
+        for id in ids { set.insert(id) }
+        for id in ids { #expect(set.contains(id), "\(id)") }
+        for id: Int64 in [0, 2, 62, 65, 127, 199_999, 200_001, (1 << 26) - 2, (1 << 26) + 1, -4, .min] {
+            #expect(!set.contains(id), "\(id)")
+        }
+        #expect(!IDSet().contains(1))
+    }
+
     /// A cooked bio is read back only for the very bio it was cooked from, whoever
     /// changed the bio since; one cooked from a bio already replaced is not kept.
     @Test func aCookedBioIsReadOnlyWithTheBioItWasCookedFrom() throws {
