@@ -33,8 +33,13 @@ public final class PageWriter {
     private let sparesFolder: String?
     private lazy var spares: SparePages? = sparesFolder.flatMap { SparePages(folder: $0, output: output) }
     /// Files written and not yet in place: a temporary file renamed over `path`, or a
-    /// spare (its number) swapped with it.
+    /// spare (its number) swapped with it. Both paths relative to the output folder,
+    /// but a spare's, which is absolute.
     private var pending: [(temporary: String, path: String, fd: Int32, spare: Int?)] = []
+    /// The output folder, opened at the first write: files are made, renamed and
+    /// removed relative to it, so the kernel does not walk the output folder's own path
+    /// three times a page (on a 7-folder path, 10% of creating 10,000 pages' system CPU).
+    private var folderFD: Int32 = -1
     /// Files renamed but not yet durable (`deferSync`): their open descriptors, and
     /// whether any was closed unsynced, which leaves one syncfs to do.
     private var renamed: [(fd: Int32, path: String)] = []
@@ -51,6 +56,7 @@ public final class PageWriter {
     deinit {
         discardPending()
         for item in renamed where item.fd >= 0 { close(item.fd) }
+        if folderFD >= 0 { close(folderFD) }
     }
 
     /// Stages `bytes` for `relativePath` unless the file already holds exactly them;
@@ -60,13 +66,15 @@ public final class PageWriter {
     @discardableResult
     public func write(_ relativePath: String, _ bytes: some Collection<UInt8>) throws -> Bool {
         let path = output + "/" + relativePath
-        let slash = path.lastIndex(of: "/")!
-        let folder = String(path[..<slash])
+        let dir = try outputFolder()
+        let slash = relativePath.lastIndex(of: "/")
+        let folder = slash.map { String(relativePath[..<$0]) + "/" } ?? ""
         // One mkdir tells both: a folder made just now holds no old file to compare;
         // one lstat then says whether the page is a plain file and rules out most
         // changed files without reading them (a link is compared with what it names).
         var old = stat()
-        let exists = try !PageWriter.makeFolder(folder) && lstat(path, &old) == 0
+        let made = try slash != nil && makeFolder(String(folder.dropLast()))
+        let exists = !made && fstatat(dir, relativePath, &old, AT_SYMLINK_NOFOLLOW) == 0
         let plainFile = exists && (old.st_mode & S_IFMT) == S_IFREG
         if exists, !plainFile { _ = stat(path, &old) }
         if exists, Int(old.st_size) == bytes.count, let oldBytes = readFileBytes(path), PageWriter.same(oldBytes, bytes) { return false }
@@ -83,22 +91,46 @@ public final class PageWriter {
                 spares.returned(spare.number)
                 throw PageWriter.error(path, "cannot write (\(String(cString: strerror(code))))")
             }
-            try stage(spare.path, path, spare.fd, spare: spare.number)
+            try stage(spare.path, relativePath, spare.fd, spare: spare.number)
             return true
         }
-        let temporary = folder + "/" + PageWriter.temporaryPrefix + PageWriter.pid + "-" + path[path.index(after: slash)...]
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let name = slash.map { relativePath[relativePath.index(after: $0)...] } ?? relativePath[...]
+        let temporary = folder + PageWriter.temporaryPrefix + PageWriter.pid + "-" + name
+        let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
         let wrote: Bool = bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(fd, $0) }
             ?? Array(bytes).withUnsafeBufferPointer { PageWriter.writeAll(fd, $0) }
         guard wrote else {
             let code = errno
             close(fd)
-            unlink(temporary)
+            unlinkat(dir, temporary, 0)
             throw PageWriter.error(path, "cannot write (\(String(cString: strerror(code))))")
         }
-        try stage(temporary, path, fd, spare: nil)
+        try stage(temporary, relativePath, fd, spare: nil)
         return true
+    }
+
+    /// The output folder's descriptor, the folder made first if need be.
+    private func outputFolder() throws -> Int32 {
+        if folderFD >= 0 { return folderFD }
+        try PageWriter.makeDirectories(output)
+        folderFD = open(output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folderFD >= 0 else { throw PageWriter.error(output, "cannot open the folder (\(String(cString: strerror(errno))))") }
+        return folderFD
+    }
+
+    /// Creates `folder`, relative to the output folder, and its parents if needed.
+    /// - Returns: true when it did not exist before.
+    private func makeFolder(_ folder: String) throws -> Bool {
+        if mkdirat(folderFD, folder, 0o755) == 0 { return true }
+        switch errno {
+        case EEXIST: return false
+        case ENOENT:
+            try PageWriter.makeDirectories(output + "/" + folder)
+            return true
+        default:
+            throw PageWriter.error(output + "/" + folder, "cannot create the folder (\(String(cString: strerror(errno))))")
+        }
     }
 
     /// Adds a written file to the batch; its descriptor is kept only while the batch is
@@ -123,7 +155,7 @@ public final class PageWriter {
         if deferSync {
             try renamePending()
             for item in pending {
-                if item.fd >= 0 { renamed.append((item.fd, item.path)) } else { renamedWithoutDescriptor = true }
+                if item.fd >= 0 { renamed.append((item.fd, output + "/" + item.path)) } else { renamedWithoutDescriptor = true }
             }
             if renamed.count > PageWriter.individualSyncLimit {
                 for item in renamed { close(item.fd) }
@@ -135,7 +167,7 @@ public final class PageWriter {
         }
         if pending.contains(where: { $0.fd < 0 }) { try syncFileSystem() }
         for k in pending.indices where pending[k].fd >= 0 {
-            try PageWriter.sync(pending[k].fd, pending[k].path)
+            try PageWriter.sync(pending[k].fd, output + "/" + pending[k].path)
             pending[k].fd = -1
         }
         try renamePending()
@@ -181,17 +213,17 @@ public final class PageWriter {
             if let spare = item.spare {
                 // The old page takes the spare's name; where names cannot be swapped
                 // (a file system without RENAME_EXCHANGE) it is replaced as usual.
-                let swapped = linuxRenameat2(AT_FDCWD, item.temporary, AT_FDCWD, item.path, RENAME_EXCHANGE_LINUX) == 0
-                if swapped || rename(item.temporary, item.path) == 0 {
+                let swapped = linuxRenameat2(AT_FDCWD, item.temporary, folderFD, item.path, RENAME_EXCHANGE_LINUX) == 0
+                if swapped || renameat(AT_FDCWD, item.temporary, folderFD, item.path) == 0 {
                     spares?.returned(spare)
                     pending[k].temporary = ""
                     continue
                 }
-            } else if rename(item.temporary, item.path) == 0 {
+            } else if renameat(folderFD, item.temporary, folderFD, item.path) == 0 {
                 pending[k].temporary = ""
                 continue
             }
-            throw PageWriter.error(item.path, "cannot rename into place (\(String(cString: strerror(errno))))")
+            throw PageWriter.error(output + "/" + item.path, "cannot rename into place (\(String(cString: strerror(errno))))")
         }
     }
 
@@ -208,7 +240,7 @@ public final class PageWriter {
             if let spare = item.spare {
                 spares?.returned(spare) // still a spare, whatever it holds
             } else if !item.temporary.isEmpty {
-                unlink(item.temporary)
+                unlinkat(folderFD, item.temporary, 0)
             }
         }
         pending.removeAll()
@@ -262,20 +294,6 @@ public final class PageWriter {
 
 
     private static let pid = String(getpid())
-
-    /// Creates `folder` (and its parents) if needed.
-    /// - Returns: true when it did not exist before.
-    static func makeFolder(_ folder: String) throws -> Bool {
-        if mkdir(folder, 0o755) == 0 { return true }
-        switch errno {
-        case EEXIST: return false
-        case ENOENT:
-            try makeDirectories(folder)
-            return true
-        default:
-            throw error(folder, "cannot create the folder (\(String(cString: strerror(errno))))")
-        }
-    }
 
     static func makeDirectories(_ path: String) throws {
         var st = stat()
