@@ -38,7 +38,7 @@ public struct Seeder {
                 let id = try store.insertUser(handle: handle, name: "\(first) \(last)", email: "\(handle.value)@example.org",
                                               passwordHash: Seeder.lockedPasswordHash, bio: bio,
                                               timezone: zoneName, skills: skills, now: today)
-                // Cooked as the profile editor's are, by the first render of the page.
+                // Kept cooked, as a render keeps it, so that a first build runs no Markdown.
                 try store.keep(CookedBio(userID: id, format: Markdown.format, bio: bio, html: Markdown.html(from: bio)))
                 ids.append(id)
                 let zone = try Zone(zoneName)

@@ -197,13 +197,10 @@ public final class SiteBuilder {
             urls.append(String(path.dropLast("index.html".count)))
         }
         urls.sort()
-        var kept = 0
-        for url in urls where kept == 0 || urls[kept - 1] != url {
-            urls[kept] = url
-            kept += 1
-        }
-        urls.removeLast(urls.count - kept)
-        return urls
+        var unique: [String] = []
+        unique.reserveCapacity(urls.count)
+        for url in urls where unique.last != url { unique.append(url) }
+        return unique
     }
 
     private func copyAssets(_ run: inout Run) throws {

@@ -194,9 +194,9 @@ extension Store {
 }
 
 /// A set of row ids, as one bit each up to the largest: SQLite numbers rows from 1
-/// up, so a site's slot ids are dense, and a bit test is a fifth of a hashed set's
-/// lookup, which the whole-site stream does once per slot. Ids beyond 2^26 (a bit
-/// array of 8 MiB) go to a hashed set.
+/// up, so a site's slot ids are dense, and the whole-site stream tests one per slot,
+/// a bit test where a hashed set hashes the id. Ids beyond 2^26 (a bit array of 8 MiB)
+/// go to a hashed set.
 struct IDSet {
     private var bits: [UInt64] = []
     private var others = Set<Int64>()
