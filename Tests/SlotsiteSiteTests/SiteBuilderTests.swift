@@ -246,11 +246,15 @@ struct SiteBuilderTests {
         #expect(try cooked() == 80, "cooked again and kept")
         try rebuild()
         #expect(try site.tree() == tree)
-        // A bio changed by plain SQL is cooked anew.
+        // A bio changed by plain SQL is cooked anew, by a build as by the CGI's render of a change.
         try db.execute("UPDATE users SET bio = 'A **new** bio' WHERE id = \(pro.id)")
         try site.build()
         #expect(try site.read(path).contains("<p>A <strong>new</strong> bio</p>"))
         #expect(try db.prepare("SELECT count(*) FROM cooked_bios WHERE bio = 'A **new** bio'").scalar() == 1)
+        try db.execute("UPDATE users SET bio = 'An *edited* bio' WHERE id = \(pro.id)")
+        try opened.builder().render(.profile(pro.id), now: Self.now)
+        #expect(try site.read(path).contains("<p>An <em>edited</em> bio</p>"))
+        #expect(try db.prepare("SELECT count(*) FROM cooked_bios WHERE bio = 'An *edited* bio'").scalar() == 1)
     }
 
     @Test func theSitemapListsEachHTMLPageOnceInOrder() throws {
