@@ -68,12 +68,12 @@ public final class PageWriter {
         let path = output + "/" + relativePath
         let dir = try outputFolder()
         let slash = relativePath.lastIndex(of: "/")
-        let folder = slash.map { String(relativePath[..<$0]) + "/" } ?? ""
+        let folder = slash.map { String(relativePath[..<$0]) }
         // One mkdir tells both: a folder made just now holds no old file to compare;
         // one lstat then says whether the page is a plain file and rules out most
         // changed files without reading them (a link is compared with what it names).
         var old = stat()
-        let made = try slash != nil && makeFolder(String(folder.dropLast()))
+        let made = try folder.map(makeFolder) ?? false
         let exists = !made && fstatat(dir, relativePath, &old, AT_SYMLINK_NOFOLLOW) == 0
         let plainFile = exists && (old.st_mode & S_IFMT) == S_IFREG
         if exists, !plainFile { _ = stat(path, &old) }
@@ -95,7 +95,7 @@ public final class PageWriter {
             return true
         }
         let name = slash.map { relativePath[relativePath.index(after: $0)...] } ?? relativePath[...]
-        let temporary = folder + PageWriter.temporaryPrefix + PageWriter.pid + "-" + name
+        let temporary = (folder.map { $0 + "/" } ?? "") + PageWriter.temporaryPrefix + PageWriter.pid + "-" + name
         let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
         let wrote: Bool = bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(fd, $0) }

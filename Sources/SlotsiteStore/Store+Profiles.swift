@@ -111,16 +111,17 @@ extension Store {
     /// One profile with its free slots after `now`, or nil when the user is gone.
     public func profile(userID: Int64, now: Int64) throws -> ProfileRecord? {
         try database.readTransaction {
-            guard let user = try user(id: userID), let version = try version(of: userID) else { return nil }
+            // The version and the cooked bio in one read of the user's row.
+            let row = try database.prepare("""
+                SELECT u.version, c.format, c.html FROM users u
+                LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio WHERE u.id = ?
+                """).bind(.int(userID))
+            guard let user = try user(id: userID), try row.step() else { return nil }
             var free: [Slot] = []
             try database.prepare(Store.freeSlotsOfUserSQL).bind(.int(now), .int(userID)).forEach {
                 free.append(Slot(id: $0.int(0), userID: userID, range: TimeRange(start: $0.int(2), end: $0.int(3))))
             }
-            let cooked = try database.prepare("""
-                SELECT c.format, c.html FROM cooked_bios c JOIN users u ON u.id = c.user_id AND u.bio = c.bio WHERE c.user_id = ?
-                """).bind(.int(userID))
-            return ProfileRecord(user: user, freeSlots: free, version: version,
-                                 cookedBio: try cooked.step() ? readCooked(cooked, column: 0, of: user) : nil)
+            return ProfileRecord(user: user, freeSlots: free, version: row.int(0), cookedBio: readCooked(row, column: 1, of: user))
         }
     }
 
