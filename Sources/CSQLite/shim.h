@@ -6,3 +6,10 @@
 static inline int slotsite_keep_wal_on_close(sqlite3 *db) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
 }
+
+/* sqlite3_config is variadic too. Without memory statistics, SQLite's allocator takes
+ * no global mutex and keeps no counters on each of the thousands of allocations a
+ * request makes. Must run before SQLite initialises; later calls are refused, harmlessly. */
+static inline int slotsite_skip_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}

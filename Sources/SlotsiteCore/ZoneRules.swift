@@ -108,23 +108,25 @@ struct PosixRule: Sendable, Hashable {
         }
     }
 
+    /// Parses the rule over its bytes: it is ASCII, and Character-by-Character
+    /// parsing of a zone's footer was a twentieth of a booking that loads six zones.
     init?(_ text: String) {
-        var s = Substring(text)
-        guard PosixRule.name(&s) != nil, let std = PosixRule.time(&s) else { return nil }
+        var s = Array(text.utf8)[...]
+        guard PosixRule.name(&s), let std = PosixRule.time(&s) else { return nil }
         standard = -std
         guard !s.isEmpty else {
             daylight = nil; start = nil; end = nil
             return
         }
-        guard PosixRule.name(&s) != nil else { return nil }
-        if let first = s.first, first != "," {
+        guard PosixRule.name(&s) else { return nil }
+        if let first = s.first, first != PosixRule.comma {
             guard let dst = PosixRule.time(&s) else { return nil }
             daylight = -dst
         } else {
             daylight = standard + 3600
         }
-        guard s.first == ",", case let rest = s.dropFirst(), let comma = rest.firstIndex(of: ",") else { return nil }
-        guard let a = PosixRule.dateRule(rest[..<comma]), let b = PosixRule.dateRule(rest[rest.index(after: comma)...]) else { return nil }
+        guard s.first == PosixRule.comma, case let rest = s.dropFirst(), let comma = rest.firstIndex(of: PosixRule.comma),
+              let a = PosixRule.dateRule(rest[..<comma]), let b = PosixRule.dateRule(rest[(comma + 1)...]) else { return nil }
         start = a
         end = b
     }
@@ -142,58 +144,67 @@ struct PosixRule: Sendable, Hashable {
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
 
-    private static func name(_ s: inout Substring) -> Substring? {
-        if s.first == "<" {
-            guard let close = s.firstIndex(of: ">") else { return nil }
-            let name = s[s.index(after: s.startIndex)..<close]
-            s = s[s.index(after: close)...]
-            return name
+    private static let comma = UInt8(ascii: ","), colon = UInt8(ascii: ":"), slash = UInt8(ascii: "/")
+
+    /// Skips a zone abbreviation: `<...>`, or three or more ASCII letters.
+    private static func name(_ s: inout ArraySlice<UInt8>) -> Bool {
+        if s.first == UInt8(ascii: "<") {
+            guard let close = s.firstIndex(of: UInt8(ascii: ">")) else { return false }
+            s = s[(close + 1)...]
+            return true
         }
-        // ASCII tests: Unicode's letter and number properties load tables on first use,
-        // a third of a millisecond of a CGI request.
-        let name = s.prefix { $0.asciiValue?.isASCIILetter ?? false }
-        guard name.count >= 3 else { return nil }
-        s = s.dropFirst(name.count)
-        return name
+        let letters = s.prefix { $0.isASCIILetter }.count
+        guard letters >= 3 else { return false }
+        s = s.dropFirst(letters)
+        return true
     }
 
     /// `[+-]hh[:mm[:ss]]` in seconds.
-    private static func time(_ s: inout Substring) -> Int? {
+    private static func time(_ s: inout ArraySlice<UInt8>) -> Int? {
         var sign = 1
-        if s.first == "+" || s.first == "-" {
-            sign = s.first == "-" ? -1 : 1
+        if let first = s.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            sign = first == UInt8(ascii: "-") ? -1 : 1
             s = s.dropFirst()
         }
-        var parts: [Int] = []
-        while parts.count < 3 {
-            let digits = s.prefix { $0.asciiValue?.isASCIIDigit ?? false }
-            guard !digits.isEmpty, let v = Int(digits) else { return nil }
-            parts.append(v)
+        var seconds = 0
+        var unit = 3600
+        for part in 0..<3 {
+            let digits = s.prefix { $0.isASCIIDigit }
+            guard let value = integer(digits) else { return nil }
+            seconds += value * unit
+            unit /= 60
             s = s.dropFirst(digits.count)
-            guard s.first == ":" else { break }
+            guard part < 2, s.first == colon else { break }
             s = s.dropFirst()
         }
-        while parts.count < 3 { parts.append(0) }
-        return sign * (parts[0] * 3600 + parts[1] * 60 + parts[2])
+        return sign * seconds
     }
 
-    private static func dateRule(_ text: Substring) -> DateRule? {
+    /// One to six ASCII digits as a number.
+    private static func integer(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard (1...6).contains(digits.count), digits.allSatisfy({ $0.isASCIIDigit }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+    }
+
+    private static func dateRule(_ text: ArraySlice<UInt8>) -> DateRule? {
         var s = text
+        let body = s.prefix { $0 != slash }
         let day: DateRule.Day
-        if s.first == "M" {
-            let fields = s.dropFirst().prefix { $0 != "/" }.split(separator: ".").compactMap { Int($0) }
-            guard fields.count == 3, (1...12).contains(fields[0]), (1...5).contains(fields[1]), (0...6).contains(fields[2]) else { return nil }
-            day = .monthWeekDay(month: fields[0], week: fields[1], weekday: fields[2])
-        } else if s.first == "J" {
-            guard let n = Int(s.dropFirst().prefix { $0 != "/" }), (1...365).contains(n) else { return nil }
+        if s.first == UInt8(ascii: "M") {
+            let fields = body.dropFirst().split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map(integer)
+            guard fields.count == 3, let month = fields[0], let week = fields[1], let weekday = fields[2],
+                  (1...12).contains(month), (1...5).contains(week), (0...6).contains(weekday) else { return nil }
+            day = .monthWeekDay(month: month, week: week, weekday: weekday)
+        } else if s.first == UInt8(ascii: "J") {
+            guard let n = integer(body.dropFirst()), (1...365).contains(n) else { return nil }
             day = .julianNoLeap(n)
         } else {
-            guard let n = Int(s.prefix { $0 != "/" }), (0...365).contains(n) else { return nil }
+            guard let n = integer(body), (0...365).contains(n) else { return nil }
             day = .zeroBased(n)
         }
         var time = 7200
-        if let slash = s.firstIndex(of: "/") {
-            s = s[s.index(after: slash)...]
+        if let slash = s.firstIndex(of: slash) {
+            s = s[(slash + 1)...]
             guard let t = PosixRule.time(&s), s.isEmpty else { return nil }
             time = t
         }

@@ -12,6 +12,7 @@ public final class Database {
     /// `synchronous=FULL`, foreign keys on and a busy wait of at least 10 s.
     /// - Throws: `StoreError.sqlite` when the file cannot be opened or configured.
     public init(path: String) throws {
+        _ = Database.configured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -40,6 +41,9 @@ public final class Database {
         // pages, the default, against 32: 1.1 ms more per sequential booking).
         try execute("PRAGMA wal_autocheckpoint = \(Database.checkpointPages)")
     }
+
+    /// Process-wide settings, made once before SQLite first initialises.
+    private static let configured: Void = { _ = slotsite_skip_memory_statistics() }()
 
     /// WAL size, in pages, past which a commit checkpoints.
     static let checkpointPages = 64
