@@ -190,7 +190,7 @@ public struct DirectoryView: MustacheContext {
             case "name": return .string(entry.name)
             case "url": return .string(root + "u/" + entry.handle + "/")
             case "skills": return .list(entry.skills.map { .string($0) })
-            case "next": return entry.next.map { .context(NextFreeView(next: $0)) } ?? .null
+            case "next": return entry.next.map { .context(NextFreeView(wall: $0.wall, offset: $0.offset)) } ?? .null
             default: return nil
             }
         }
@@ -203,15 +203,23 @@ public struct DirectoryView: MustacheContext {
                 out += "u/".utf8
                 add(entry.handle)
                 out.append(UInt8(ascii: "/"))
+            // Written straight from the entry, without a MustacheValue for each.
+            case "name": if escaped { HTML.appendEscaped(entry.name, to: &out) } else { out += entry.name.utf8 }
+            case "handle": if escaped { HTML.appendEscaped(entry.handle, to: &out) } else { out += entry.handle.utf8 }
             default: return appendValue(forKey: key, escaped: escaped, to: &out)
             }
             return true
         }
     }
 
-    /// A professional's first free slot, written straight into the page.
+    /// A professional's first free slot, written straight into the page. Kept as two
+    /// words rather than a `LocalDateTime` (six), so that it fits a `MustacheValue`
+    /// without a heap allocation for each professional listed.
     struct NextFreeView: MustacheContext {
-        let next: LocalDateTime
+        let wall: Int64
+        let offset: Int
+
+        var next: LocalDateTime { LocalDateTime(wall: wall, offset: offset) }
 
         func value(forKey key: String) -> MustacheValue? {
             var out: [UInt8] = []
@@ -223,6 +231,7 @@ public struct DirectoryView: MustacheContext {
             switch key {
             case "datetime": next.appendRFC3339(to: &out)
             case "text":
+                let next = self.next
                 next.date.appendLongText(to: &out)
                 out += ", ".utf8
                 next.time.append(to: &out)

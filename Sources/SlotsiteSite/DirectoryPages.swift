@@ -54,7 +54,7 @@ struct DirectoryPages {
             f.add(member.timezone)
             f.add(Int64(member.skills.count))
             for skill in member.skills { f.add(skill) }
-            f.add(member.nextStart.map { String($0) } ?? "-")
+            if let start = member.nextStart { f.add(start) } else { f.add("-") }
         }
         return f.hex
     }

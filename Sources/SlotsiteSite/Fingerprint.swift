@@ -12,8 +12,29 @@ struct Fingerprint {
         state = state &* 0x0000_0100_0000_01B3
     }
 
-    mutating func add(_ text: String) { add(text.utf8) }
-    mutating func add(_ number: Int64) { add(String(number).utf8) }
+    mutating func add(_ text: String) {
+        var text = text
+        text.withUTF8 { add($0) }
+    }
+
+    /// Adds `number`'s decimal digits, as `String(number)` spells them, without making
+    /// the string (a directory page adds several numbers per member).
+    mutating func add(_ number: Int64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var start = buffer.count
+            var rest = number.magnitude
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if number < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            add(UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
+    }
 
     var hex: String {
         let digits = String(state, radix: 16)

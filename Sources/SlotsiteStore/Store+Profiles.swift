@@ -151,7 +151,7 @@ extension Store {
             var skills: [Int64: [String]] = [:]
             try database.prepare("SELECT user_id, name FROM skills WHERE user_id BETWEEN ? AND ? ORDER BY user_id, position")
                 .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach { skills[$0.int(0), default: []].append($0.text(1)) }
-            var rows: [(User, Int64, Int64?)] = []
+            var rows: [(user: User, version: Int64, nextStart: Int64?)] = []
             var computed: [NextFree] = []
             let search = try database.prepare(Store.nextFreeSQL)
             // A directory shows neither email nor bio: not read (a bio is a few hundred bytes).
