@@ -14,8 +14,11 @@ public struct PageRenderer {
         self.site = SiteView(title: config.title, root: config.basePath, cgi: config.cgiURL)
     }
 
+    /// The output folder that holds a folder per profile.
+    static let profilesFolder = "u"
+
     /// The output path of a profile page.
-    public static func profilePath(_ handle: String) -> String { "u/\(handle)/index.html" }
+    public static func profilePath(_ handle: String) -> String { "\(profilesFolder)/\(handle)/index.html" }
 
     /// What a profile page is rendered from: the theme and its professional's version.
     static func profileFingerprint(theme: String, version: Int64) -> String { "\(theme):p\(version)" }

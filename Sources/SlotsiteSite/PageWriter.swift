@@ -122,6 +122,10 @@ public final class PageWriter {
     /// Creates `folder`, relative to the output folder, and its parents if needed.
     /// - Returns: true when it did not exist before.
     private func makeFolder(_ folder: String) throws -> Bool {
+        // An existing folder is found by a lookup, not by a failing mkdir, which takes
+        // the parent folder's lock first (`ProfileFolders` is making folders in it).
+        var st = stat()
+        if fstatat(folderFD, folder, &st, 0) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return false }
         if mkdirat(folderFD, folder, 0o755) == 0 { return true }
         switch errno {
         case EEXIST: return false

@@ -91,6 +91,9 @@ public final class SiteBuilder {
         var entries: [Int64: (entry: DirectoryView.Entry, listed: DirectoryPages.Listed, version: Int64)] = [:]
         let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
         let many = renderIDs.count > 64
+        // With no profile folders yet (a first build), they are made ahead of the workers.
+        let folders = many ? ProfileFolders(output: config.outputPath,
+                                            handles: users.filter { renderIDs.contains($0.id) }.map(\.handle)) : nil
         let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme, marks: run.marks)
         // A directory page is rendered here, while the workers render profiles, as soon
         // as the stream has brought all its members; the others after the profiles.
@@ -146,6 +149,7 @@ public final class SiteBuilder {
         }
         try workers.submit(batch)
         try workers.finish(into: &run)
+        folders?.finish()
         for page in renderPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true) }
 
         // Content pages and assets are the full build's; an incremental one keeps them.
