@@ -88,6 +88,10 @@ public final class Statement {
         while try step() { try row(self) }
     }
 
+    /// Ends a step through the rows before the last: a statement left on a row keeps
+    /// its read transaction open, which matters for one kept by `Database.cached`.
+    public func reset() { sqlite3_reset(stmt) }
+
     /// The first column of the first row as an integer, if there is a row.
     public func scalar() throws -> Int64? {
         defer { sqlite3_reset(stmt) }

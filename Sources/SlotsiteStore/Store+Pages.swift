@@ -57,7 +57,9 @@ extension Store {
 
     /// The record of the page at `path`, if the builder wrote one.
     public func pageRecord(_ path: String) throws -> PageRecord? {
-        let s = try database.prepare("SELECT stale_at, fingerprint, unsynced_boot FROM pages WHERE path = ?").bind(.text(path))
+        // Kept compiled: a change reads the records of each page it touches.
+        let s = try database.cached("SELECT stale_at, fingerprint, unsynced_boot FROM pages WHERE path = ?").bind(.text(path))
+        defer { s.reset() }
         return try s.step() ? readRecord(s, path: path) : nil
     }
 

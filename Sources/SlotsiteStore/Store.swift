@@ -82,7 +82,9 @@ public final class Store {
     }
 
     private func fetchUser(where clause: String, _ value: SQLValue) throws -> User? {
-        let s = try database.prepare("SELECT \(Store.userColumns) FROM users WHERE \(clause)").bind(value)
+        // Kept compiled: a request reads its own user and often the professional too.
+        let s = try database.cached("SELECT \(Store.userColumns) FROM users WHERE \(clause)").bind(value)
+        defer { s.reset() }
         guard try s.step() else { return nil }
         let id = s.int(0)
         return readUser(s, skills: try skills(of: id))
@@ -91,7 +93,7 @@ public final class Store {
     /// The skills of one user in their order.
     public func skills(of userID: Int64) throws -> [String] {
         var names: [String] = []
-        try database.prepare("SELECT name FROM skills WHERE user_id = ? ORDER BY position")
+        try database.cached("SELECT name FROM skills WHERE user_id = ? ORDER BY position")
             .bind(.int(userID)).forEach { names.append($0.text(0)) }
         return names
     }
