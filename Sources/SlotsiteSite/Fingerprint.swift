@@ -61,7 +61,7 @@ extension SiteConfig {
         return f.hex
     }
 
-    /// The directory page that lists user `id`: users 1–50 on page 1, 51–100 on page 2,
+    /// The directory page that lists user `id`: users 1–24 on page 1, 25–48 on page 2,
     /// and so on, so a change to one professional touches exactly one page.
     func directoryPage(of id: Int64) -> Int { Int((id - 1) / Int64(pageSize)) + 1 }
 

@@ -78,8 +78,8 @@ struct SiteBuilderTests {
         #expect(try site.read("sitemap.xml").contains("<loc>http://127.0.0.1:8080/u/\(users[0].handle)/</loc>"))
         #expect(try site.read("about/index.html").contains("<h1>About this site</h1>"))
         #expect(try site.read("assets/style.css").contains("--accent"))
-        // 30 profiles, 1 directory page, 2 content pages, the sitemap and the stylesheet.
-        #expect(summary.written == 35)
+        // 30 profiles, 2 directory pages of 24, 2 content pages, the sitemap and the stylesheet.
+        #expect(summary.written == 36)
     }
 
     @Test func profileMarkupFollowsTheSpecAndHidesBookedAndStartedSlots() throws {
@@ -187,8 +187,8 @@ struct SiteBuilderTests {
         let (opened, pro, client) = try site.parties(pro: 60)
         let slot = try site.book(of: pro, for: client, in: opened)
         let summary = try opened.builder().render(.profile(pro.id), now: Self.now)
-        #expect(summary.written == 2, "the profile and directory page 2")
-        #expect(try site.read("page/2/index.html").contains(pro.handle))
+        #expect(summary.written == 2, "the profile and directory page 3 (users 49-72)")
+        #expect(try site.read("page/3/index.html").contains(pro.handle))
         #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(slot.id)\""))
         let incremental = try site.tree()
         #expect(try site.build().written == 0, "a full build finds nothing left to write")
@@ -202,7 +202,7 @@ struct SiteBuilderTests {
         let summary = try site.build()
         let opened = try site.open()
         let users = try opened.store.allUsers()
-        #expect(summary.written == users.count + 6 + 4, "300 profiles, 6 directory pages, 2 content pages, sitemap, stylesheet")
+        #expect(summary.written == users.count + 13 + 4, "300 profiles, 13 directory pages, 2 content pages, sitemap, stylesheet")
         let renderer = opened.builder().renderer
         for user in users {
             let record = try #require(try opened.store.profile(userID: user.id, now: Self.now))
@@ -281,7 +281,7 @@ struct SiteBuilderTests {
         }
         #expect(try site.open().store.builtPages().isEmpty)
         try good.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try site.build().written == 200 + 4 + 4)
+        #expect(try site.build().written == 200 + 9 + 4, "200 profiles, 9 directory pages of 24, and the rest")
     }
 
     /// A booking of any slot but the professional's first, or a new bio, changes their
@@ -389,12 +389,13 @@ struct SiteBuilderTests {
         let store = try site.open().store
         let firstStart = try #require(try store.database.prepare("SELECT min(starts_at) FROM slots").scalar())
         let later = firstStart + 60
-        var due = 0
-        try store.forEachProfile(now: Self.now) { if let first = $0.freeSlots.first, first.range.start <= later { due += 1 } }
-        #expect(due > 0)
+        var due: [Int64] = []
+        try store.forEachProfile(now: Self.now) { if let first = $0.freeSlots.first, first.range.start <= later { due.append($0.user.id) } }
+        #expect(!due.isEmpty)
+        let config = try site.open().config
         let summary = try site.open().builder().buildIncremental(now: later)
-        // Those professionals' profiles and the directory page that shows their next slot.
-        #expect(summary.written == due + 1)
+        // Those professionals' profiles and the directory pages that show their next slots.
+        #expect(summary.written == due.count + Set(due.map(config.directoryPage(of:))).count)
         #expect(try site.open().builder().buildIncremental(now: later).written == 0)
         let incremental = try site.tree()
         #expect(try site.build(now: later).written == 0)
