@@ -44,6 +44,10 @@ public final class PageWriter {
     /// whether any was closed unsynced, which leaves one syncfs to do.
     private var renamed: [(fd: Int32, path: String)] = []
     private var renamedWithoutDescriptor = false
+    /// Set when every folder this writer writes into was made during this build (by
+    /// `ProfileFolders`, or by the writer itself when it gets there first), so holds no
+    /// earlier file: a page is then written without looking for an old one.
+    var foldersAreNew = false
 
     /// - Parameter spares: a folder for `SparePages`, used when it is on the output's
     ///   file system. Only one writer at a time may use it (the site lock's holder).
@@ -73,7 +77,7 @@ public final class PageWriter {
         // one lstat then says whether the page is a plain file and rules out most
         // changed files without reading them (a link is compared with what it names).
         var old = stat()
-        let made = try folder.map(makeFolder) ?? false
+        let made = try foldersAreNew || folder.map(makeFolder) ?? false
         let exists = !made && fstatat(dir, relativePath, &old, AT_SYMLINK_NOFOLLOW) == 0
         let plainFile = exists && (old.st_mode & S_IFMT) == S_IFREG
         if exists, !plainFile { _ = stat(path, &old) }
@@ -96,7 +100,12 @@ public final class PageWriter {
         }
         let name = slash.map { relativePath[relativePath.index(after: $0)...] } ?? relativePath[...]
         let temporary = (folder.map { $0 + "/" } ?? "") + PageWriter.temporaryPrefix + PageWriter.pid + "-" + name
-        let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT, foldersAreNew, let folder {
+            // Ahead of `ProfileFolders`: this new folder is made here.
+            _ = try makeFolder(folder)
+            fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
         let wrote: Bool = bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(fd, $0) }
             ?? Array(bytes).withUnsafeBufferPointer { PageWriter.writeAll(fd, $0) }

@@ -57,8 +57,10 @@ final class ProfileWorkers: @unchecked Sendable {
     }
 
     /// `threads` 0: render on the caller's thread with `main`; otherwise that many
-    /// worker threads, each with templates of its own.
-    init(config: SiteConfig, threads: Int, main: PageRenderer, theme: String, marks: SiteBuilder.Marks) {
+    /// worker threads, each with templates of its own. `foldersAreNew`: every profile
+    /// folder is being made during this build (`ProfileFolders`), empty.
+    init(config: SiteConfig, threads: Int, main: PageRenderer, theme: String, marks: SiteBuilder.Marks,
+         foldersAreNew: Bool = false) {
         self.theme = theme
         self.marks = marks
         workers = threads == 0
@@ -67,6 +69,7 @@ final class ProfileWorkers: @unchecked Sendable {
                 Worker(renderer: PageRenderer(config: config, templates: Templates.directory(config.templatesPath)),
                        writer: PageWriter(output: config.outputPath, deferSync: true))
             }
+        for worker in workers { worker.writer.foldersAreNew = foldersAreNew }
         room = DispatchSemaphore(value: 2 * threads)
         for worker in threads == 0 ? [] : workers { start(worker) }
     }

@@ -94,7 +94,8 @@ public final class SiteBuilder {
         // With no profile folders yet (a first build), they are made ahead of the workers.
         let folders = many ? ProfileFolders(output: config.outputPath,
                                             handles: users.filter { renderIDs.contains($0.id) }.map(\.handle)) : nil
-        let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme, marks: run.marks)
+        let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme, marks: run.marks,
+                                     foldersAreNew: folders != nil)
         // A directory page is rendered here, while the workers render profiles, as soon
         // as the stream has brought all its members; the others after the profiles.
         var nextFree: [NextFree] = []

@@ -36,6 +36,22 @@ import Testing
         #expect(files().filter { $0.hasSuffix(".html") }.count == count)
     }
 
+    /// In a first build's profile folders (`ProfileFolders` making them ahead), a
+    /// writer neither looks for an old page nor waits for a folder not made yet.
+    @Test func aWriterOfNewFoldersMakesTheOnesNotMadeYet() throws {
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let folders = try #require(ProfileFolders(output: output, handles: ["made"]))
+        folders.finish()
+        let writer = PageWriter(output: output)
+        writer.foldersAreNew = true
+        #expect(try writer.write("u/made/index.html", Array("one".utf8)))
+        #expect(try writer.write("u/not-yet/index.html", Array("two".utf8)))
+        try writer.flush()
+        #expect(read("u/made/index.html") == "one")
+        #expect(read("u/not-yet/index.html") == "two")
+        #expect(!files().contains { $0.contains(PageWriter.temporaryPrefix) })
+    }
+
     @Test func aWriterDroppedBeforeFlushLeavesNoTrace() throws {
         defer { try? FileManager.default.removeItem(atPath: output) }
         do {
