@@ -12,7 +12,8 @@ import Glibc
 /// Made here, those waits overlap with rendering. The workers still make any folder
 /// not made yet (`PageWriter` takes an existing one as it is), so this thread only runs
 /// ahead of them and reports nothing: a folder it could not make, a worker fails to make
-/// and reports.
+/// and reports. (A professional removed while a first build runs may leave an empty
+/// folder behind, which serves as no page at all.)
 final class ProfileFolders {
     private var thread: pthread_t?
 
