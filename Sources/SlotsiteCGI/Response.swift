@@ -33,14 +33,21 @@ public struct Response: Sendable {
 
     /// The bytes for standard output; a HEAD request gets the headers only.
     public func cgiOutput(includeBody: Bool = true) -> [UInt8] {
-        var text = "Status: \(status) \(HTTPStatus.phrase(status))\r\n"
+        // Bytes, not Characters: filtering the header values Character by Character
+        // walked grapheme boundaries through the long policy header on every request.
+        var out: [UInt8] = []
+        out.reserveCapacity(1024 + (includeBody ? body.utf8.count : 0))
+        out += "Status: \(status) \(HTTPStatus.phrase(status))\r\n".utf8
         for (name, value) in headers + Response.securityHeaders {
+            out += name.utf8
+            out += ": ".utf8
             // Values are built by this program; strip line breaks all the same.
-            text += name + ": " + value.filter { $0 != "\r" && $0 != "\n" } + "\r\n"
+            for byte in value.utf8 where byte != 0x0D && byte != 0x0A { out.append(byte) }
+            out += "\r\n".utf8
         }
-        text += "\r\n"
-        if includeBody { text += body }
-        return Array(text.utf8)
+        out += "\r\n".utf8
+        if includeBody { out += body.utf8 }
+        return out
     }
 }
 

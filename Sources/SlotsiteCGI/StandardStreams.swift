@@ -35,9 +35,11 @@ public enum StandardStreams {
         var variables = [String: String](minimumCapacity: count)
         var entry = environ
         while let pointer = entry.pointee {
-            let pair = String(cString: pointer)
-            if let eq = pair.firstIndex(of: "=") {
-                variables[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            // Split at the first `=` over bytes: a Character search walked grapheme
+            // boundaries through every variable the web server passes.
+            let pair = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+            if let eq = pair.firstIndex(of: UInt8(ascii: "=")) {
+                variables[String(decoding: pair[..<eq], as: UTF8.self)] = String(decoding: pair[(eq + 1)...], as: UTF8.self)
             }
             entry += 1
         }
