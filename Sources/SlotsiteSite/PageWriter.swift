@@ -100,11 +100,12 @@ public final class PageWriter {
         }
         let name = slash.map { relativePath[relativePath.index(after: $0)...] } ?? relativePath[...]
         let temporary = (folder.map { $0 + "/" } ?? "") + PageWriter.temporaryPrefix + PageWriter.pid + "-" + name
-        var fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        func create() -> Int32 { openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        var fd = create()
         if fd < 0, errno == ENOENT, foldersAreNew, let folder {
             // Ahead of `ProfileFolders`: this new folder is made here.
             _ = try makeFolder(folder)
-            fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            fd = create()
         }
         guard fd >= 0 else { throw PageWriter.error(path, "cannot create a temporary file (\(String(cString: strerror(errno))))") }
         let wrote: Bool = bytes.withContiguousStorageIfAvailable { PageWriter.writeAll(fd, $0) }
