@@ -1,3 +1,5 @@
+import SlotsiteCore
+
 /// When failed logins stop being answered: per account and per client address, over
 /// a sliding window.
 public struct LoginThrottle: Sendable {
@@ -9,17 +11,19 @@ public struct LoginThrottle: Sendable {
 
     /// Seconds to wait before trying again, or nil when an attempt may go ahead.
     ///
-    /// - Parameters:
-    ///   - accountFailures: instants of this account's failures within the window.
-    ///   - addressFailures: instants of this address's failures within the window.
-    public static func retryAfter(accountFailures: [Int64], addressFailures: [Int64], now: Int64) -> Int64? {
+    /// An address that has reached its own limit waits. An account that has reached
+    /// its limit refuses attempts only from addresses that have failed against it, so
+    /// that guesses from elsewhere cannot lock its owner out.
+    public static func retryAfter(_ failures: LoginFailures, now: Int64) -> Int64? {
         func wait(_ failures: [Int64], _ limit: Int) -> Int64? {
             let recent = failures.filter { now - $0 < window }.sorted()
             guard recent.count >= limit else { return nil }
             // The attempt that would bring the count under the limit leaves the window at:
             return max(1, recent[recent.count - limit] + window - now)
         }
-        switch (wait(accountFailures, perAccount), wait(addressFailures, perAddress)) {
+        let byAddress = wait(failures.address, perAddress)
+        let byAccount = failures.accountFromAddress > 0 ? wait(failures.account, perAccount) : nil
+        switch (byAccount, byAddress) {
         case let (a?, b?): return max(a, b)
         case let (a?, nil): return a
         case let (nil, b?): return b

@@ -47,6 +47,7 @@ extension CGIContext {
         let slotForm = forms.slot ?? ["date": tomorrow.description, "start": "09:00", "end": "09:45"]
         return try page(status, "account", [
             "user": ["name": .string(user.name), "handle": .string(user.handle), "email": .string(user.email),
+                     "listed": .bool(user.listed),
                      "timezone": .string(zone.identifier), "profileURL": .string(config.basePath + "u/" + user.handle + "/")],
             "notice": notice(),
             "problem": forms.problem.map { .string($0) } ?? .null,
@@ -78,8 +79,11 @@ extension CGIContext {
     private func notice() -> MustacheValue {
         let messages = [
             "registered": "Welcome! Your profile page is published. Add a bio and some slots below.",
+            "registered-private": "Welcome! Your account is private. Find a professional and book a slot; your bookings appear below.",
+            "listed": "Your profile page is published. Add a bio and some slots below.",
+            "withdrawn": "Your profile page is withdrawn. Your slots and bookings stay; nobody new can book them.",
             "profile": "Your profile is saved and its public page updated.",
-            "slot-added": "The slot is added to your public page.",
+            "slot-added": "The slot is added.",
             "slot-deleted": "The slot is deleted.",
             "booked": "Booked! You find the booking below, under “Bookings I made”.",
             "cancelled": "The booking is cancelled and the slot is free again.",
@@ -105,5 +109,16 @@ extension CGIContext {
         try store().updateProfile(userID: user.id, name: name, bio: bio, skills: skills.names, timezone: zone.identifier, now: now)
         try publish(.profile(user.id))
         return .seeOther(url("/account?done=profile"))
+    }
+
+    func updateListing() throws -> Response {
+        let user = try requireUser()
+        try form.only(["listed"])
+        guard let listed = form["listed"], listed == "0" || listed == "1" else {
+            throw HTTPError.badRequest("The field “listed” must be 1 (publish) or 0 (withdraw). Go back to your account page and use its button.")
+        }
+        try store().setListed(userID: user.id, listed == "1", now: now)
+        try publish(.listing(user.id))
+        return .seeOther(url(listed == "1" ? "/account?done=listed" : "/account?done=withdrawn"))
     }
 }

@@ -9,11 +9,12 @@ extension CGIContext {
     /// costs the same Argon2id work as a wrong password.
     static let dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$FKflEU9H28vD5SEOpuEV9Q$HBzwRCCi3JucI7EvXnaHM4Hm2QmJDa1IJpN1AXNDq80"
 
-    static let registerFields: Set<String> = ["handle", "name", "email", "password"]
+    static let registerFields: Set<String> = ["handle", "name", "email", "password", "offer", "next"]
 
     func registerForm() throws -> Response {
-        if try currentUser() != nil { return .seeOther(url("/account")) }
-        return try registerPage(200, values: [:], errors: [:])
+        let next = request.query["next"].flatMap { localURL($0) != nil ? $0 : nil } ?? ""
+        if try currentUser() != nil { return .seeOther(localURL(next) ?? url("/account")) }
+        return try registerPage(200, values: ["next": next], errors: [:])
     }
 
     func register() throws -> Response {
@@ -26,6 +27,9 @@ extension CGIContext {
         let name = check { try Account.name(form["name"] ?? "") }
         let email = check { try Account.email(form["email"] ?? "") }
         let password = check { try Account.password(form["password"] ?? "") }
+        let offer = form["offer"] ?? "0"
+        if offer != "0" && offer != "1" { errors["offer"] = "Tick the box, or leave it empty, and send the form again." }
+        let next = form["next"].flatMap { localURL($0) != nil ? $0 : nil }
         guard let handle, let name, let email, let password, errors.isEmpty else {
             return try registerPage(400, values: form.fields, errors: errors)
         }
@@ -33,15 +37,16 @@ extension CGIContext {
         let userID: Int64
         do {
             userID = try store().createUser(handle: handle, name: name, email: email, passwordHash: hash,
-                                            timezone: config.timezone, now: now)
+                                            timezone: config.timezone, listed: offer == "1", now: now)
         } catch let e as StoreError where e.reason == .handleTaken {
             return try registerPage(409, values: form.fields, errors: ["handle": "“\(handle)” is taken; choose another handle."])
         } catch let e as StoreError where e.reason == .emailTaken {
             return try registerPage(409, values: form.fields, errors: ["email": "An account with this email exists; log in instead."])
         }
         let cookie = try startSession(for: userID)
-        try publish(.registered(userID))
-        return .seeOther(url("/account?done=registered"), headers: [cookie])
+        if offer == "1" { try publish(.listing(userID)) }
+        if let next, let back = localURL(next) { return .seeOther(back, headers: [cookie]) }
+        return .seeOther(url(offer == "1" ? "/account?done=registered" : "/account?done=registered-private"), headers: [cookie])
     }
 
     private func registerPage(_ status: Int, values: [String: String], errors: [String: String]) throws -> Response {
@@ -49,6 +54,7 @@ extension CGIContext {
             "values": .object(values.filter { $0.key != "password" }.mapValues { .string($0) }),
             "errors": .object(errors.mapValues { .string($0) }),
             "hasErrors": .bool(!errors.isEmpty),
+            "offer": .bool(values["offer"] == "1"),
             "siteZone": .string(config.timezone),
         ])
     }
@@ -64,27 +70,30 @@ extension CGIContext {
         let login = (form["login"] ?? "").trimmingWhitespace()
         let password = form["password"] ?? ""
         let next = form["next"].flatMap { localURL($0) != nil ? $0 : nil } ?? ""
-        let account = String(login.lowercased().prefix(320))
         let address = request.variables["REMOTE_ADDR"] ?? "unknown"
         let store = try store()
-        let failures = try store.loginFailures(account: account, address: address, since: now - LoginThrottle.window)
-        if let wait = LoginThrottle.retryAfter(accountFailures: failures.account, addressFailures: failures.address, now: now) {
+        // The attempt is counted before its password is checked, in the transaction
+        // that decided to admit it: parallel guesses see each other's count.
+        let admission = try store.admitLogin(login, address: address, now: now, window: LoginThrottle.window) {
+            LoginThrottle.retryAfter($0, now: now)
+        }
+        guard case .admitted(let attemptID, let found) = admission else {
+            guard case .refused(let wait) = admission else { fatalError("unreachable") }
             return try loginPage(429, login: login, next: next,
                                  problem: "Too many failed logins. Wait \((wait + 59) / 60) minutes and try again.",
                                  headers: [("Retry-After", String(wait))])
         }
-        let credentials = login.isEmpty || password.count > Account.passwordLength.upperBound ? nil : try store.credentials(login: login)
+        let credentials = password.unicodeScalars.count > Account.passwordLength.upperBound ? nil : found
         let hasher = PasswordHasher.standard
         // Verify even for an unknown account, so both failures take as long.
         let matches = hasher.verify(password, against: credentials?.passwordHash ?? CGIContext.dummyHash)
         guard let credentials, matches else {
-            try store.recordLoginFailure(account: account, address: address, now: now, forgetBefore: now - 86_400)
             return try loginPage(401, login: login, next: next, problem: "The login or the password is wrong.")
         }
         if hasher.needsRehash(credentials.passwordHash) {
             try store.rehashPassword(userID: credentials.user.id, try hasher.hash(password))
         }
-        try store.clearLoginFailures(account: account)
+        try store.forgetLoginFailures(attemptID: attemptID)
         let cookie = try startSession(for: credentials.user.id)
         return .seeOther(localURL(next) ?? url("/account"), headers: [cookie])
     }
@@ -92,6 +101,8 @@ extension CGIContext {
     private func loginPage(_ status: Int, login: String, next: String, problem: String?, headers: [(String, String)] = []) throws -> Response {
         try page(status, "login", [
             "login": .string(login), "next": .string(next),
+            "registerURL": .string(url("/register") + (next.isEmpty ? "" : "?next=" + FormEncoding.encode(next))),
+            "why": request.query["why"] == "book" ? .string("Log in or register to book this slot; you come back to the page afterwards.") : .null,
             "problem": problem.map { .string($0) } ?? .null,
         ], headers: headers)
     }
@@ -101,6 +112,6 @@ extension CGIContext {
         if let current = try currentUser() {
             try store().deleteSession(tokenHash: current.tokenHash)
         }
-        return .seeOther(config.baseURL, headers: [("Set-Cookie", policy.clearCookie())])
+        return .seeOther(config.basePath, headers: [("Set-Cookie", policy.clearCookie())])
     }
 }

@@ -44,13 +44,16 @@ extension CGIContext {
         guard let slotID = form["slot"].flatMap(Route.id) else {
             throw HTTPError.badRequest("The form did not say which slot to book. Go back to the profile page and pick a slot.")
         }
-        let note = (form["note"] ?? "").trimmingWhitespace()
-        guard note.count <= 1000, !note.unicodeScalars.contains("\0") else {
-            throw HTTPError.badRequest("Keep the note under 1,000 characters.")
+        let note: String
+        do { note = try Account.note(form["note"] ?? "") } catch let e as CoreError {
+            throw HTTPError.badRequest("The booking was not made: \(e.message) Go back, shorten the note and book again.")
         }
         let slot: Slot
         do {
             slot = try store().book(slotID: slotID, clientID: user.id, note: note, now: now).slot
+        } catch let e as StoreError where e.reason == .alreadyBookedByClient {
+            // A second submit of the same form: the booking the first one made stands.
+            return .seeOther(url("/account?done=booked"))
         } catch let e as StoreError {
             throw refusal(e, forbidden: "This is your own slot; you cannot book it.",
                           conflict: "Someone else booked this slot just before you. Go back to the profile and pick another.")

@@ -45,6 +45,7 @@ final class CGIContext {
             case .login: return try login()
             case .logout: return try logout()
             case .account: return try accountPage()
+            case .listing: return try updateListing()
             case .updateProfile: return try updateProfile()
             case .createSlot: return try createSlot()
             case .deleteSlot(let id): return try deleteSlot(id)
@@ -52,7 +53,7 @@ final class CGIContext {
             case .cancelBooking(let id): return try cancelBooking(id)
             }
         } catch let redirect as LoginRequired {
-            return .seeOther(url("/login") + "?next=" + FormEncoding.encode(redirect.next))
+            return .seeOther(url("/login") + "?next=" + FormEncoding.encode(redirect.next) + (route == .book ? "&why=book" : ""))
         } catch let error as StoreError {
             if case .sqlite(let code) = error.reason, code & 0xFF == 5 || code & 0xFF == 6 {
                 log("slotsite-cgi: database busy: \(error)")
@@ -65,15 +66,17 @@ final class CGIContext {
 
     // MARK: URLs
 
-    /// The absolute URL of a CGI path such as `/account`.
-    func url(_ cgiPath: String) -> String { config.origin + config.cgiURL + cgiPath }
+    /// The URL of a CGI path such as `/account`, without scheme and host: a redirect
+    /// stays on the name the browser used (`localhost` or `127.0.0.1`), which the
+    /// CSP's `form-action 'self'` requires.
+    func url(_ cgiPath: String) -> String { config.cgiURL + cgiPath }
 
-    /// An absolute URL for a local path, or nil when `path` is not a plain local path.
+    /// `path` when it is a plain local path, else nil.
     func localURL(_ path: String) -> String? {
         guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.utf8.count <= 2000,
               !path.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" })
         else { return nil }
-        return config.origin + path
+        return path
     }
 
     // MARK: Sessions

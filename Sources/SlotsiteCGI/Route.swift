@@ -3,7 +3,7 @@ enum Route: Equatable {
     case home
     case registerForm, register
     case loginForm, login, logout
-    case account, updateProfile
+    case account, updateProfile, listing
     case createSlot, deleteSlot(Int64)
     case book, cancelBooking(Int64)
 
@@ -26,6 +26,7 @@ enum Route: Equatable {
         case ["logout"]: self = try only(true, .logout)
         case ["account"]: self = try only(false, .account)
         case ["account", "profile"]: self = try only(true, .updateProfile)
+        case ["account", "listing"]: self = try only(true, .listing)
         case ["slots"]: self = try only(true, .createSlot)
         case ["book"]: self = try only(true, .book)
         default:

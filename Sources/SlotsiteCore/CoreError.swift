@@ -5,7 +5,7 @@
 public struct CoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Reason: Equatable, Sendable {
         case invalidHandle, reservedHandle, invalidEmail, invalidPassword
-        case invalidName, invalidBio, invalidSkills, invalidTimeZone
+        case invalidName, invalidBio, invalidNote, invalidSkills, invalidTimeZone
         case invalidDate, invalidTime, nonexistentLocalTime
         case invalidDuration, startsInPast, overlap
     }

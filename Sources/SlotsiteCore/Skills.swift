@@ -14,7 +14,7 @@ public struct Skills: Equatable, Sendable {
         for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
             let name = String(part).trimmingWhitespace()
             guard !name.isEmpty else { continue }
-            guard name.count <= Skills.maxLength,
+            guard name.unicodeScalars.count <= Skills.maxLength,
                   !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
             else {
                 throw CoreError(.invalidSkills, field: "skills",

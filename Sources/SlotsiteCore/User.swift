@@ -7,8 +7,13 @@ public struct User: Hashable, Sendable {
     public let bio: String
     public let timezone: String
     public let skills: [String]
+    /// Whether the profile page and directory entry are published: an account that
+    /// only books stays private.
+    public let listed: Bool
 
-    public init(id: Int64, handle: String, name: String, email: String, bio: String, timezone: String, skills: [String]) {
+    public init(id: Int64, handle: String, name: String, email: String, bio: String, timezone: String, skills: [String],
+                listed: Bool = true) {
+        self.listed = listed
         self.id = id
         self.handle = handle
         self.name = name

@@ -8,7 +8,14 @@ public enum DefaultTheme {
 {{$title}}Your account — {{site.title}}{{/title}}
 {{$main}}
 <h1>Hello, {{user.name}}</h1>
+{{#user.listed}}
 <p>Your public page: <a href="{{user.profileURL}}">{{user.profileURL}}</a> · times in {{user.timezone}}</p>
+<form class="inline" method="post" action="{{site.cgi}}/account/listing"><input type="hidden" name="listed" value="0"><button>Withdraw my public page</button></form>
+{{/user.listed}}
+{{^user.listed}}
+<p id="private">Your account is private: no public page shows your name. To offer appointments, publish a profile page; its free slots are then bookable.</p>
+<form class="inline" method="post" action="{{site.cgi}}/account/listing"><input type="hidden" name="listed" value="1"><button class="primary">Publish my profile page</button></form>
+{{/user.listed}}
 <form class="inline" method="post" action="{{site.cgi}}/logout"><button>Log out</button></form>
 {{#notice}}
 <p class="notice" role="status">{{notice}}</p>
@@ -90,8 +97,8 @@ public enum DefaultTheme {
   <label for="name">Name</label>
   <input id="name" name="name" value="{{profile.name}}" required>
   {{#errors.name}}<p class="field-error">{{errors.name}}</p>{{/errors.name}}
-  <label for="bio">Bio (Markdown)</label>
-  <textarea id="bio" name="bio" maxlength="10000">{{profile.bio}}</textarea>
+  <label for="bio">Bio (Markdown, up to 10,000 characters)</label>
+  <textarea id="bio" name="bio">{{profile.bio}}</textarea>
   {{#errors.bio}}<p class="field-error">{{errors.bio}}</p>{{/errors.bio}}
   <label for="skills">Skills</label>
   <input id="skills" name="skills" value="{{profile.skills}}" aria-describedby="skills-hint">
@@ -177,6 +184,9 @@ public enum DefaultTheme {
 {{$title}}Log in — {{site.title}}{{/title}}
 {{$main}}
 <h1>Log in</h1>
+{{#why}}
+<p class="notice">{{why}}</p>
+{{/why}}
 {{#problem}}
 <p class="problem" role="alert">{{problem}}</p>
 {{/problem}}
@@ -188,7 +198,7 @@ public enum DefaultTheme {
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <p><button class="primary">Log in</button></p>
 </form>
-<p>No account yet? <a href="{{site.cgi}}/register">Register</a> to book slots or offer your own.</p>
+<p>No account yet? <a href="{{registerURL}}">Register</a> to book slots or offer your own.</p>
 {{/main}}
 {{/layout}}
 
@@ -272,6 +282,7 @@ public enum DefaultTheme {
 <p class="problem" role="alert">Please correct the marked fields.</p>
 {{/hasErrors}}
 <form method="post" action="{{site.cgi}}/register">
+  {{#values.next}}<input type="hidden" name="next" value="{{values.next}}">{{/values.next}}
   <label for="handle">Handle</label>
   <input id="handle" name="handle" value="{{values.handle}}" required pattern="[a-z0-9-]{3,32}" aria-describedby="handle-hint">
   <p class="hint" id="handle-hint">3 to 32 lower-case letters, digits and hyphens: your page will be {{site.root}}u/<i>handle</i>/</p>
@@ -286,6 +297,10 @@ public enum DefaultTheme {
   <input id="password" name="password" type="password" minlength="8" required autocomplete="new-password">
   <p class="hint">At least 8 characters. Your time zone starts as {{siteZone}}; change it on your account page.</p>
   {{#errors.password}}<p class="field-error">{{errors.password}}</p>{{/errors.password}}
+  <p class="choice"><input id="offer" name="offer" type="checkbox" value="1"{{#offer}} checked{{/offer}} aria-describedby="offer-hint">
+  <label for="offer">I offer appointments: publish my profile page</label></p>
+  <p class="hint" id="offer-hint">Leave it unticked to only book: your name then appears nowhere public. You can publish a page later from your account.</p>
+  {{#errors.offer}}<p class="field-error">{{errors.offer}}</p>{{/errors.offer}}
   <p><button class="primary">Register</button></p>
 </form>
 <p>Have an account? <a href="{{site.cgi}}/login">Log in</a>.</p>

@@ -5,15 +5,16 @@ public struct Site {
     public let config: SiteConfig
     public let store: Store
 
-    /// Loads `slotsite.yml` and opens (creating and migrating) the store.
+    /// Loads `slotsite.yml` and opens (and migrates) the store; only `slotsite init`
+    /// creates one, so that a typo in `database:` is not a new empty site.
     /// - Throws: `SiteError` naming the config key or the database file.
     public static func open(_ directory: String) throws -> Site {
         let config = try SiteConfig.load(site: directory)
-        if let slash = config.databasePath.lastIndex(of: "/") {
-            try PageWriter.makeDirectories(String(config.databasePath[..<slash]))
-        }
         do {
             return Site(config: config, store: try Store(path: config.databasePath))
+        } catch let e as StoreError where e.reason == .missing {
+            throw SiteError(.badConfig, config.root + "/" + SiteConfig.fileName + ": database",
+                            "there is no store at \(config.databasePath); correct the key, or run `slotsite init` for a new site")
         } catch let e as StoreError {
             throw SiteError(.store, config.databasePath, e.description)
         }

@@ -68,14 +68,15 @@ extension SiteBuilder {
         for userID in change.userIDs {
             let page = config.directoryPage(of: userID)
             pages.insert(page)
-            // A profile that opens a new directory page gives the page before it a "next" link.
-            if change.addsPage, page > 1, let before = try storeCall({ try store.userID(before: userID) }),
-               config.directoryPage(of: before) < page {
-                pages.insert(config.directoryPage(of: before))
+            // A profile that opens or empties a directory page changes its neighbours' links.
+            if change.addsPage {
+                if let before = try storeCall({ try store.userID(before: userID) }) { pages.insert(config.directoryPage(of: before)) }
+                if let after = try storeCall({ try store.userID(after: userID) }) { pages.insert(config.directoryPage(of: after)) }
             }
-            guard let (handle, version) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
-            try publish(PageRenderer.profilePath(handle), PageRenderer.profileFingerprint(theme: theme, version: version)) { _ in
-                try renderProfile(userID, theme: theme, now: now, cooked: &cooked)
+            guard let (handle, version, listed) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
+            // A private account's page is removed if an earlier listing left one.
+            try publish(PageRenderer.profilePath(handle), listed ? PageRenderer.profileFingerprint(theme: theme, version: version) : nil) { _ in
+                listed ? try renderProfile(userID, theme: theme, now: now, cooked: &cooked) : .gone
             }
         }
         for page in pages.sorted() {
@@ -87,7 +88,8 @@ extension SiteBuilder {
             }
         }
         if change.addsPage {
-            let all = try storeCall { Array(try store.builtPages().keys) } + run.produced.map(\.path)
+            let gone = Set(removed)
+            let all = try storeCall { Array(try store.builtPages().keys) }.filter { !gone.contains($0) } + run.produced.map(\.path)
             try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
         try run.writer.flush()

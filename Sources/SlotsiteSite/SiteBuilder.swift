@@ -33,9 +33,10 @@ public final class SiteBuilder {
         try build(now: now, full: true, progress: progress)
     }
 
-    /// For cron: re-renders only the profile and directory pages whose data changed
-    /// or whose earliest shown slot has started by `now` (and the sitemap when
-    /// profiles came or went). With no earlier build it builds everything.
+    /// For cron: re-renders only the profile and directory pages whose data or theme
+    /// changed or whose earliest shown slot has started by `now`; content pages,
+    /// assets and the sitemap as a full build does. With no earlier build it builds
+    /// everything; the output always equals a full build's.
     public func buildIncremental(now: Int64) throws -> BuildSummary {
         try build(now: now, full: false, progress: nil)
     }
@@ -46,7 +47,9 @@ public final class SiteBuilder {
         defer { withExtendedLifetime(lock) {} }
         let before = try storeCall { try store.builtPages() }
         if !full, before.isEmpty { return try build(now: now, full: true, progress: progress) }
-        let content = full ? try ContentPage.loadAll(from: config.contentPath) : []
+        // Content pages and assets are few: every build renders and compares them, so an
+        // edit reaches the cron build too.
+        let content = try ContentPage.loadAll(from: config.contentPath)
         let theme = config.themeFingerprint()
         let boot = Files.bootID
         var run = Run(writer: PageWriter(output: config.outputPath, deferSync: true), marks: Marks(boot: boot, before: before))
@@ -153,19 +156,10 @@ public final class SiteBuilder {
         folders?.finish()
         for page in renderPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true) }
 
-        // Content pages and assets are the full build's; an incremental one keeps them.
-        if full {
-            for page in content where !page.draft {
-                try run.emit(page.slug + "/index.html", renderer.content(page), staleAt: nil, fingerprint: nil)
-            }
-            try copyAssets(&run)
-        } else {
-            let data = Set(run.produced.map(\.path))
-            for (path, record) in before where !data.contains(path) && path != "sitemap.xml"
-                && PageRenderer.handle(inProfilePath: path) == nil && PageRenderer.directoryPage(inPath: path) == nil {
-                run.keep(record)
-            }
+        for page in content where !page.draft {
+            try run.emit(page.slug + "/index.html", renderer.content(page), staleAt: nil, fingerprint: nil)
         }
+        try copyAssets(&run)
         try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil, fingerprint: nil)
         try run.writer.flush()
         // Not synced: the records say in which boot the pages were written (`Marks`), and

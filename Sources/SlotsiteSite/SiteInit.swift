@@ -33,7 +33,7 @@ public enum SiteInit {
         if let slash = config.databasePath.lastIndex(of: "/") {
             try PageWriter.makeDirectories(String(config.databasePath[..<slash]))
         }
-        do { _ = try Store(path: config.databasePath) } catch {
+        do { _ = try Store(path: config.databasePath, create: true) } catch {
             throw SiteError(.store, config.databasePath, "\(error)")
         }
     }

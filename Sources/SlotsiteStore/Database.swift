@@ -8,13 +8,15 @@ public final class Database {
     private let handle: OpaquePointer
     public let path: String
 
-    /// Opens (creating if needed) the database file at `path` in WAL mode with
-    /// `synchronous=FULL`, foreign keys on and a busy wait of at least 10 s.
-    /// - Throws: `StoreError.sqlite` when the file cannot be opened or configured.
-    public init(path: String) throws {
+    /// Opens the database file at `path` (creating it only when `create`) in WAL mode
+    /// with `synchronous=FULL`, foreign keys on and a busy wait of at least 10 s.
+    /// - Throws: `StoreError.missing` when there is no file and `create` is false,
+    ///   `StoreError.sqlite` when the file cannot be opened or configured.
+    public init(path: String, create: Bool = false) throws {
         _ = Database.configured
+        if !create, access(path, F_OK) != 0 { throw StoreError(.missing, path) }
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

@@ -1,3 +1,5 @@
+import SlotsiteCore
+
 /// The store's schema as a named, append-only list: never edit a shipped migration,
 /// add a new one.
 enum Migrations {
@@ -131,20 +133,55 @@ enum Migrations {
             html TEXT NOT NULL
         ) STRICT;
         """),
+        ("9-private-accounts-folded-emails", """
+        -- Accounts are private until they offer time; those that have slots offer it.
+        ALTER TABLE users ADD COLUMN listed INTEGER NOT NULL DEFAULT 0 CHECK (listed IN (0, 1));
+        UPDATE users SET listed = 1 WHERE EXISTS (SELECT 1 FROM slots WHERE slots.user_id = users.id);
+        DROP TRIGGER users_changed;
+        CREATE TRIGGER users_changed AFTER UPDATE OF handle, name, bio, timezone, listed ON users
+            BEGIN UPDATE users SET version = version + 1 WHERE id = NEW.id; END;
+        -- Addresses are unique under Unicode case folding (Account.emailKey), which SQLite
+        -- cannot compute: the key is filled in by `fillEmailKeys` below.
+        ALTER TABLE users ADD COLUMN email_key TEXT;
+        -- Failures were keyed on the login as typed; they are now keyed on the account.
+        DELETE FROM login_attempts;
+        """),
     ]
 
+    /// Steps in Swift that run after a migration's SQL, in its transaction.
+    static let after: [String: @Sendable (Database) throws -> Void] = [
+        "9-private-accounts-folded-emails": fillEmailKeys,
+    ]
+
+    /// Fills `email_key` from each address, the oldest account first; an account whose
+    /// key an older one holds keeps none (`Store.emailClashes` names it) rather than
+    /// failing the migration or merging two people's accounts.
+    static func fillEmailKeys(_ db: Database) throws {
+        var rows: [(id: Int64, email: String)] = []
+        try db.prepare("SELECT id, email FROM users ORDER BY id").forEach { rows.append(($0.int(0), $0.text(1))) }
+        var seen = Set<String>()
+        let update = try db.prepare("UPDATE users SET email_key = ? WHERE id = ?")
+        for row in rows {
+            let key = Account.emailKey(row.email)
+            guard seen.insert(key).inserted else { continue }
+            try update.bind(.text(key), .int(row.id)).run()
+        }
+        try db.execute("CREATE UNIQUE INDEX users_email_key ON users (email_key)")
+    }
+
     /// Applies every migration not yet recorded, each in its own write transaction.
-    static func migrate(_ db: Database) throws {
+    static func migrate(_ db: Database, through last: Int = all.count) throws {
         try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")
         let applied = try db.prepare("SELECT name FROM schema_migrations")
         var done = Set<String>()
         try applied.forEach { done.insert($0.text(0)) }
-        for migration in all where !done.contains(migration.name) {
+        for migration in all.prefix(last) where !done.contains(migration.name) {
             try db.writeTransaction {
                 // Another process may have applied it while this one waited for the lock.
                 guard try db.prepare("SELECT 1 FROM schema_migrations WHERE name = ?").bind(.text(migration.name)).scalar() == nil
                 else { return }
                 try db.execute(migration.sql)
+                try after[migration.name]?(db)
                 try db.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, unixepoch())")
                     .bind(.text(migration.name)).run()
             }

@@ -14,6 +14,12 @@ extension Store {
             guard let slot = try slot(id: slotID) else { throw StoreError(.notFound, "slot \(slotID)") }
             guard slot.userID != clientID else { throw StoreError(.forbidden, "slot \(slotID) is the client's own") }
             guard slot.range.start > now else { throw StoreError(.slotStarted, "slot \(slotID)") }
+            // A private account's slots are not offered to anyone.
+            guard try database.cached("SELECT listed FROM users WHERE id = ?").bind(.int(slot.userID)).scalar() == 1
+            else { throw StoreError(.notFound, "slot \(slotID) of a private account") }
+            let holder = try database.cached("SELECT client_id FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL")
+                .bind(.int(slotID)).scalar()
+            if let holder { throw StoreError(holder == clientID ? .alreadyBookedByClient : .alreadyBooked, "slot \(slotID)") }
             try insertBooking(slotID: slotID, clientID: clientID, note: note, now: now)
             return (database.lastInsertRowID, slot)
         }

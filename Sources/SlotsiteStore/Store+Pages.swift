@@ -105,28 +105,28 @@ extension Store {
         }
     }
 
-    /// Every user's id, handle and version, by id: enough to tell which pages changed.
+    /// Every listed user's id, handle and version, by id: enough to tell which pages changed.
     public func userVersions() throws -> [(id: Int64, handle: String, version: Int64)] {
         var rows: [(Int64, String, Int64)] = []
-        try database.prepare("SELECT id, handle, version FROM users ORDER BY id").forEach {
+        try database.prepare("SELECT id, handle, version FROM users WHERE listed = 1 ORDER BY id").forEach {
             rows.append(($0.int(0), $0.text(1), $0.int(2)))
         }
         return rows
     }
 
-    /// The ids and versions of the users with ids in `ids`, by id.
+    /// The ids and versions of the listed users with ids in `ids`, by id.
     public func versions(ids: ClosedRange<Int64>) throws -> [(id: Int64, version: Int64)] {
         var rows: [(Int64, Int64)] = []
-        try database.prepare("SELECT id, version FROM users WHERE id BETWEEN ? AND ? ORDER BY id")
+        try database.prepare("SELECT id, version FROM users WHERE id BETWEEN ? AND ? AND listed = 1 ORDER BY id")
             .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach { rows.append(($0.int(0), $0.int(1))) }
         return rows
     }
 
-    /// A user's handle and version, or nil when the user is gone.
-    public func handleAndVersion(of userID: Int64) throws -> (handle: String, version: Int64)? {
-        let s = try database.prepare("SELECT handle, version FROM users WHERE id = ?").bind(.int(userID))
+    /// A user's handle, version and whether they are listed, or nil when the user is gone.
+    public func handleAndVersion(of userID: Int64) throws -> (handle: String, version: Int64, listed: Bool)? {
+        let s = try database.prepare("SELECT handle, version, listed FROM users WHERE id = ?").bind(.int(userID))
         guard try s.step() else { return nil }
-        return (s.text(0), s.int(1))
+        return (s.text(0), s.int(1), s.int(2) != 0)
     }
 
     /// A user's version, or nil when the user is gone.

@@ -65,7 +65,7 @@ extension Store {
         ORDER BY s.starts_at, s.ends_at, s.id
         """
 
-    /// Streams every profile in user-id order, each with its skills and free slots
+    /// Streams every listed profile in user-id order, each with its skills and free slots
     /// starting after `now`: three ordered queries merged, so memory holds one profile
     /// (and the ids of the booked slots).
     public func forEachProfile(now: Int64, _ body: (ProfileRecord) throws -> Void) throws {
@@ -74,7 +74,7 @@ extension Store {
             try database.prepare("SELECT slot_id FROM bookings WHERE cancelled_at IS NULL").forEach { booked.insert($0.int(0)) }
             let users = try database.prepare("""
                 SELECT u.id, u.handle, u.name, u.email, u.bio, u.timezone, u.version, c.format, c.html
-                FROM users u LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio ORDER BY u.id
+                FROM users u LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio WHERE u.listed = 1 ORDER BY u.id
                 """)
             let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
             let slots = try database.prepare(Store.futureSlotsSQL).bind(.int(now))
@@ -108,13 +108,13 @@ extension Store {
         }
     }
 
-    /// One profile with its free slots after `now`, or nil when the user is gone.
+    /// One profile with its free slots after `now`, or nil when the user is gone or private.
     public func profile(userID: Int64, now: Int64) throws -> ProfileRecord? {
         try database.readTransaction {
             // The version and the cooked bio in one read of the user's row.
             let row = try database.prepare("""
                 SELECT u.version, c.format, c.html FROM users u
-                LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio WHERE u.id = ?
+                LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio WHERE u.id = ? AND u.listed = 1
                 """).bind(.int(userID))
             guard let user = try user(id: userID), try row.step() else { return nil }
             var free: [Slot] = []
@@ -140,7 +140,7 @@ extension Store {
             """).bind(.int(bio.userID), .int(bio.format), .text(bio.bio), .text(bio.html)).run()
     }
 
-    /// The users with ids in `ids`, each with skills, version and the start of the
+    /// The listed users with ids in `ids`, each with skills, version and the start of the
     /// first free slot after `now`: exactly what one directory page lists (their
     /// email and bio are left empty). Starts come
     /// from the `next_free` cache where it still holds; `computed` lists the ones found
@@ -158,7 +158,7 @@ extension Store {
             try database.prepare("""
                 SELECT u.id, u.handle, u.name, '', '', u.timezone, u.version, n.version, n.starts_at
                 FROM users u LEFT JOIN next_free n ON n.user_id = u.id
-                WHERE u.id BETWEEN ?1 AND ?2 ORDER BY u.id
+                WHERE u.id BETWEEN ?1 AND ?2 AND u.listed = 1 ORDER BY u.id
                 """).bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach {
                 let id = $0.int(0), version = $0.int(6)
                 let cached: Int64? = $0.isNull(8) ? nil : $0.int(8)
@@ -181,14 +181,14 @@ extension Store {
         ORDER BY s.starts_at, s.ends_at, s.id LIMIT 1
         """
 
-    /// The largest user id below `id`, if any.
+    /// The largest listed user id below `id`, if any.
     public func userID(before id: Int64) throws -> Int64? {
-        try database.prepare("SELECT max(id) FROM users WHERE id < ?").bind(.int(id)).scalar().flatMap { $0 == 0 ? nil : $0 }
+        try database.prepare("SELECT max(id) FROM users WHERE id < ? AND listed = 1").bind(.int(id)).scalar().flatMap { $0 == 0 ? nil : $0 }
     }
 
-    /// The smallest user id above `id`, if any.
+    /// The smallest listed user id above `id`, if any.
     public func userID(after id: Int64) throws -> Int64? {
-        let s = try database.prepare("SELECT min(id) FROM users WHERE id > ?").bind(.int(id))
+        let s = try database.prepare("SELECT min(id) FROM users WHERE id > ? AND listed = 1").bind(.int(id))
         guard try s.step(), !s.isNull(0) else { return nil }
         return s.int(0)
     }

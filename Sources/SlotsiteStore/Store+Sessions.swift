@@ -1,5 +1,18 @@
 import SlotsiteCore
 
+/// A user and the password hash a login is checked against.
+public struct Credentials: Sendable {
+    public let user: User
+    public let passwordHash: String
+}
+
+/// What `admitLogin` decided.
+public enum LoginAdmission: Sendable {
+    case refused(retryAfter: Int64)
+    /// Recorded as attempt `attemptID`; `credentials` is nil when the login names nobody.
+    case admitted(attemptID: Int64, credentials: Credentials?)
+}
+
 /// A logged-in session as the store keeps it.
 public struct SessionRecord: Sendable, Equatable {
     public let userID: Int64
@@ -49,29 +62,42 @@ extension Store {
 
     // MARK: Login attempts
 
-    /// Instants of failed logins for `account` and from `address` since `since`.
-    public func loginFailures(account: String, address: String, since: Int64) throws -> (account: [Int64], address: [Int64]) {
-        var byAccount: [Int64] = [], byAddress: [Int64] = []
-        try database.prepare("SELECT at FROM login_attempts WHERE account = ? AND at > ?")
-            .bind(.text(account), .int(since)).forEach { byAccount.append($0.int(0)) }
-        try database.prepare("SELECT at FROM login_attempts WHERE address = ? AND at > ?")
-            .bind(.text(address), .int(since)).forEach { byAddress.append($0.int(0)) }
-        return (byAccount, byAddress)
-    }
-
-    /// Records a failed login and forgets failures older than `forgetBefore`.
-    public func recordLoginFailure(account: String, address: String, now: Int64, forgetBefore: Int64) throws {
+    /// Admits or refuses one login attempt, in one write transaction: finds the account
+    /// `login` names, reads its recent failures and those from `address`, asks
+    /// `retryAfter` whether to refuse, and when admitted records the attempt as a
+    /// failure before any password is checked, so parallel guesses count one by one.
+    /// `finishLogin` takes the record back when the password was right.
+    public func admitLogin(_ login: String, address: String, now: Int64, window: Int64,
+                           retryAfter: (LoginFailures) -> Int64?) throws -> LoginAdmission {
         try database.writeTransaction {
-            try database.prepare("DELETE FROM login_attempts WHERE at < ?").bind(.int(forgetBefore)).run()
-            try database.prepare("INSERT INTO login_attempts (account, address, at) VALUES (?, ?, ?)")
+            let credentials = login.isEmpty ? nil : try credentials(login: login)
+            // Failures count against the account whichever login named it; a login that
+            // names nobody has a budget of its own.
+            let account = credentials.map { "user:\($0.user.id)" } ?? "login:" + Account.emailKey(login).prefix(320)
+            var failures = LoginFailures()
+            try database.cached("SELECT at, address = ?3 FROM login_attempts WHERE account = ?1 AND at > ?2")
+                .bind(.text(account), .int(now - window), .text(address)).forEach {
+                    failures.account.append($0.int(0))
+                    if $0.int(1) != 0 { failures.accountFromAddress += 1 }
+                }
+            try database.cached("SELECT at FROM login_attempts WHERE address = ? AND at > ?")
+                .bind(.text(address), .int(now - window)).forEach { failures.address.append($0.int(0)) }
+            if let wait = retryAfter(failures) { return .refused(retryAfter: wait) }
+            try database.cached("DELETE FROM login_attempts WHERE at <= ?").bind(.int(now - 86_400)).run()
+            try database.cached("INSERT INTO login_attempts (account, address, at) VALUES (?, ?, ?)")
                 .bind(.text(account), .text(address), .int(now)).run()
+            return .admitted(attemptID: database.lastInsertRowID, credentials: credentials)
         }
     }
 
-    /// Forgets an account's failures after it logged in.
-    public func clearLoginFailures(account: String) throws {
+    /// Takes back an admitted attempt whose password was right, with the failures
+    /// from the same address against the same account.
+    public func forgetLoginFailures(attemptID: Int64) throws {
         try database.writeTransaction {
-            try database.prepare("DELETE FROM login_attempts WHERE account = ?").bind(.text(account)).run()
+            try database.prepare("""
+                DELETE FROM login_attempts WHERE id = ?1 OR (account, address) =
+                    (SELECT account, address FROM login_attempts WHERE id = ?1)
+                """).bind(.int(attemptID)).run()
         }
     }
 

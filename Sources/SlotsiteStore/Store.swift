@@ -5,40 +5,42 @@ import SlotsiteCore
 public final class Store {
     public let database: Database
 
-    /// Opens the store at `path`, creating and migrating it as needed.
-    /// - Throws: `StoreError.sqlite` when the file cannot be opened or migrated.
-    public init(path: String) throws {
-        database = try Database(path: path)
+    /// Opens the store at `path` and migrates it; creates it only when `create`.
+    /// - Throws: `StoreError.missing` when there is no store and `create` is false,
+    ///   `StoreError.sqlite` when the file cannot be opened or migrated.
+    public init(path: String, create: Bool = false) throws {
+        database = try Database(path: path, create: create)
         try Migrations.migrate(database)
     }
 
     // MARK: Users
 
-    /// Adds a user with no bio and no skills.
+    /// Adds a user with no bio and no skills; `listed` publishes their profile page.
     /// - Throws: `StoreError` `.handleTaken` or `.emailTaken`.
     @discardableResult
     public func createUser(handle: Handle, name: String, email: String, passwordHash: String,
-                           timezone: String, now: Int64) throws -> Int64 {
+                           timezone: String, listed: Bool = true, now: Int64) throws -> Int64 {
         try database.writeTransaction {
             try insertUser(handle: handle, name: name, email: email, passwordHash: passwordHash,
-                           bio: "", timezone: timezone, skills: [], now: now)
+                           bio: "", timezone: timezone, skills: [], listed: listed, now: now)
         }
     }
 
     /// Inserts a user inside the caller's write transaction (for bulk imports).
     /// - Throws: `StoreError` `.handleTaken` or `.emailTaken`.
     public func insertUser(handle: Handle, name: String, email: String, passwordHash: String, bio: String,
-                    timezone: String, skills: [String], now: Int64) throws -> Int64 {
+                    timezone: String, skills: [String], listed: Bool = true, now: Int64) throws -> Int64 {
         let byHandle = try database.cached("SELECT 1 FROM users WHERE handle = ?").bind(.text(handle.value)).scalar()
         if byHandle != nil { throw StoreError(.handleTaken, handle.value) }
-        let byEmail = try database.cached("SELECT 1 FROM users WHERE email = ?").bind(.text(email)).scalar()
+        let key = Account.emailKey(email)
+        let byEmail = try database.cached("SELECT 1 FROM users WHERE email_key = ? OR email = ?").bind(.text(key), .text(email)).scalar()
         if byEmail != nil { throw StoreError(.emailTaken, email) }
         do {
             try database.cached("""
-                INSERT INTO users (handle, name, email, password_hash, bio, timezone, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).bind(.text(handle.value), .text(name), .text(email), .text(passwordHash), .text(bio),
-                          .text(timezone), .int(now), .int(now)).run()
+                INSERT INTO users (handle, name, email, email_key, password_hash, bio, timezone, listed, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).bind(.text(handle.value), .text(name), .text(email), .text(key), .text(passwordHash), .text(bio),
+                          .text(timezone), .int(listed ? 1 : 0), .int(now), .int(now)).run()
         } catch let e as StoreError where e.reason == .sqlite(code: SQLiteCode.constraintUnique) {
             throw StoreError(e.detail.contains("email") ? .emailTaken : .handleTaken, handle.value)
         }
@@ -55,11 +57,13 @@ public final class Store {
         }
     }
 
-    static let userColumns = "id, handle, name, email, bio, timezone"
+    static let userColumns = "id, handle, name, email, bio, timezone, listed"
 
-    func readUser(_ s: Statement, skills: [String]) -> User {
+    /// A user from the first columns of a row, as `userColumns` orders them; `listed`
+    /// only when the row has that column (the builder reads listed users alone).
+    func readUser(_ s: Statement, skills: [String], listedAt column: Int32? = nil) -> User {
         User(id: s.int(0), handle: s.text(1), name: s.text(2), email: s.text(3), bio: s.text(4),
-             timezone: s.text(5), skills: skills)
+             timezone: s.text(5), skills: skills, listed: column.map { s.int($0) != 0 } ?? true)
     }
 
     /// The user with this id, with skills, or nil.
@@ -72,13 +76,39 @@ public final class Store {
         try fetchUser(where: "handle = ?", .text(handle))
     }
 
-    /// The user whose handle or email (ignoring case) is `login`, with the password hash.
-    public func credentials(login: String) throws -> (user: User, passwordHash: String)? {
-        let s = try database.prepare("SELECT \(Store.userColumns), password_hash FROM users WHERE handle = ?1 OR email = ?1")
-            .bind(.text(login))
+    /// The user whose handle or email (ignoring case and surrounding spaces) is
+    /// `login`, with the password hash.
+    public func credentials(login: String) throws -> Credentials? {
+        let s = try database.prepare("SELECT \(Store.userColumns), password_hash FROM users WHERE handle = ?1 OR email_key = ?2")
+            .bind(.text(login.trimmingWhitespace().lowercased()), .text(Account.emailKey(login)))
         guard try s.step() else { return nil }
-        let user = readUser(s, skills: [])
-        return (user, s.text(6))
+        let user = readUser(s, skills: [], listedAt: 6)
+        return Credentials(user: user, passwordHash: s.text(7))
+    }
+
+    /// Publishes (`listed`) or withdraws a user's profile page and directory entry.
+    /// - Throws: `StoreError.notFound` when the user is gone.
+    public func setListed(userID: Int64, _ listed: Bool, now: Int64) throws {
+        try database.writeTransaction {
+            try database.prepare("UPDATE users SET listed = ?, updated_at = ? WHERE id = ?")
+                .bind(.int(listed ? 1 : 0), .int(now), .int(userID)).run()
+            guard database.changes == 1 else { throw StoreError(.notFound, "user \(userID)") }
+        }
+    }
+
+    /// Accounts whose address folds to another, older account's: the migration that
+    /// made addresses unique under Unicode case folding found them and left them
+    /// without a key (they log in by handle) for someone to resolve.
+    public func emailClashes() throws -> [(handle: String, sameAs: String)] {
+        var clashes: [(String, String)] = []
+        let holder = try database.prepare("SELECT handle FROM users WHERE email_key = ?")
+        try database.prepare("SELECT handle, email FROM users WHERE email_key IS NULL ORDER BY id").forEach {
+            let handle = $0.text(0), key = Account.emailKey($0.text(1))
+            holder.reset()
+            let other = try holder.bind(.text(key)).step() ? holder.text(0) : "?"
+            clashes.append((handle, other))
+        }
+        return clashes
     }
 
     private func fetchUser(where clause: String, _ value: SQLValue) throws -> User? {
@@ -87,7 +117,7 @@ public final class Store {
         defer { s.reset() }
         guard try s.step() else { return nil }
         let id = s.int(0)
-        return readUser(s, skills: try skills(of: id))
+        return readUser(s, skills: try skills(of: id), listedAt: 6)
     }
 
     /// The skills of one user in their order.
@@ -102,7 +132,7 @@ public final class Store {
     public func allUsers() throws -> [User] {
         var users: [User] = []
         try database.prepare("SELECT \(Store.userColumns) FROM users ORDER BY id").forEach {
-            users.append(readUser($0, skills: []))
+            users.append(readUser($0, skills: [], listedAt: 6))
         }
         return users
     }

@@ -14,7 +14,11 @@ struct Build: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let builder = try Site.open(options.site).builder()
+            let site = try Site.open(options.site)
+            for clash in try site.store.emailClashes() {
+                FileHandle.standardError.write(Data("slotsite: warning: account \(clash.handle) has the e-mail address of \(clash.sameAs) (ignoring case); it logs in by handle only until one address is changed\n".utf8))
+            }
+            let builder = site.builder()
             let terminal = isatty(STDERR_FILENO) == 1
             let summary: BuildSummary
             if incremental {

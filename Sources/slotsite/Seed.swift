@@ -1,5 +1,6 @@
 import ArgumentParser
 import SlotsiteSite
+import SlotsiteStore
 
 struct Seed: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +26,12 @@ struct Seed: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let site = try Site.open(options.site)
-            try Seeder(users: users, slotsPerUser: slotsPerUser, seed: seed).run(into: site.store, now: currentTime())
+            do {
+                try Seeder(users: users, slotsPerUser: slotsPerUser, seed: seed).run(into: site.store, now: currentTime())
+            } catch let e as StoreError where e.reason == .handleTaken {
+                throw SiteError(.store, site.config.databasePath,
+                                "the store already has the seeded handle \(e.detail) (seeded before?); nothing was added: use another --seed, or a new site")
+            }
             print("seeded \(users) professionals with \(slotsPerUser) slots each: run `slotsite build` to render them")
         }
     }

@@ -57,9 +57,11 @@ final class CGIHarness {
         send("POST", path, body: fields.map { "\($0.0)=\(FormEncoding.encode($0.1))" }.joined(separator: "&"), cookie: cookie)
     }
 
-    /// Registers a user and returns their session cookie.
-    func register(_ handle: String, password: String = "password1") throws -> String {
-        let r = post("/register", [("handle", handle), ("name", handle.capitalized), ("email", "\(handle)@example.org"), ("password", password)])
+    /// Registers a user (a professional with a public page unless `offer` is false) and
+    /// returns their session cookie.
+    func register(_ handle: String, password: String = "password1", offer: Bool = true) throws -> String {
+        let r = post("/register", [("handle", handle), ("name", handle.capitalized), ("email", "\(handle)@example.org"),
+                                   ("password", password)] + (offer ? [("offer", "1")] : []))
         guard r.status == 303, let cookie = r.cookie else { throw HarnessError(message: "register \(handle): \(r.status) \(r.body)") }
         return cookie
     }

@@ -10,7 +10,8 @@ struct HandlerTests {
         let h = try CGIHarness()
         let get = h.send("GET", "/account")
         #expect(get.status == 303)
-        #expect(get.header("Location") == "http://127.0.0.1:8080/cgi-bin/slotsite/login?next=/cgi-bin/slotsite/account")
+        // Without scheme and host, so a redirect stays on the name the browser used.
+        #expect(get.header("Location") == "/cgi-bin/slotsite/login?next=/cgi-bin/slotsite/account")
         for path in ["/account/profile", "/slots", "/slots/1/delete", "/book", "/bookings/1/cancel"] {
             let r = h.post(path, [])
             #expect(r.status == 303, "\(path)")
@@ -99,7 +100,10 @@ struct HandlerTests {
         #expect(h.post("/book", [("slot", "\(slot)"), ("note", String(repeating: "x", count: 1001))], cookie: bob).status == 400)
         #expect(h.post("/book", [("slot", "\(slot)"), ("note", "hello")], cookie: bob).status == 303)
         #expect(try !h.page("u/ada-b/index.html").contains("data-slot=\"\(slot)\""))
-        #expect(h.post("/book", [("slot", "\(slot)")], cookie: bob).status == 409)
+        let again = h.post("/book", [("slot", "\(slot)")], cookie: bob)
+        #expect(again.status == 303 && again.header("Location") == "/cgi-bin/slotsite/account?done=booked", "a form sent twice")
+        let carl = try h.register("carl-b", offer: false)
+        #expect(h.post("/book", [("slot", "\(slot)")], cookie: carl).status == 409)
         #expect(h.post("/slots/\(slot)/delete", cookie: ada).status == 409)
         #expect(h.post("/slots/\(slot)/delete", cookie: bob).status == 403)
         let booking = try #require(try h.store.bookingsMade(by: 2).first?.id)
@@ -121,8 +125,11 @@ struct HandlerTests {
         func stripped(_ s: String) -> String { s.replacingOccurrences(of: "eve-t", with: "").replacingOccurrences(of: "nobody-t", with: "") }
         #expect(stripped(wrong.body) == stripped(unknown.body))
         for i in 0..<9 { #expect(h.post("/login", [("login", "eve-t"), ("password", "nope \(i)")]).status == 401) }
-        let refused = h.post("/login", [("login", "EVE-T"), ("password", "password1")])
+        let refused = h.post("/login", [("login", "EVE-T@example.org"), ("password", "password1")])
         #expect(refused.status == 429)
+        // Guesses from one address do not lock the owner out at another.
+        let elsewhere = h.send("POST", "/login", body: "login=eve-t&password=password1", variables: ["REMOTE_ADDR": "127.0.0.9"])
+        #expect(elsewhere.status == 303)
         #expect(Int(refused.header("Retry-After") ?? "") ?? 0 > 0)
         h.now += 15 * 60
         #expect(h.post("/login", [("login", "eve-t"), ("password", "password1")]).status == 303, "the window passed")
@@ -158,5 +165,65 @@ struct HandlerTests {
         let (response, _) = CGIApplication.respond(variables: ["REQUEST_METHOD": "GET", "PATH_INFO": "/login"],
                                                    readBody: { _ in [] }, now: 0, log: { _ in })
         #expect(response.status == 500)
+    }
+
+    @Test func aClientStaysPrivateUntilTheyPublish() throws {
+        let h = try CGIHarness()
+        let cookie = try h.register("cora-p", offer: false)
+        #expect(!FileManager.default.fileExists(atPath: h.directory + "/public/u/cora-p/index.html"))
+        #expect(try !h.page("index.html").contains("cora-p"))
+        #expect(h.send("GET", "/account", cookie: cookie).body.contains("Your account is private"))
+        #expect(h.post("/account/listing", [("listed", "yes")], cookie: cookie).status == 400)
+        #expect(h.post("/account/listing", [("listed", "1")], cookie: cookie).status == 303)
+        #expect(try h.page("u/cora-p/index.html").contains("Cora-P"))
+        #expect(try h.page("index.html").contains("cora-p"))
+        #expect(try h.page("sitemap.xml").contains("u/cora-p/"))
+        #expect(h.post("/account/listing", [("listed", "0")], cookie: cookie).status == 303)
+        #expect(!FileManager.default.fileExists(atPath: h.directory + "/public/u/cora-p/index.html"))
+        #expect(try !h.page("index.html").contains("cora-p"))
+        #expect(try !h.page("sitemap.xml").contains("u/cora-p/"))
+        #expect(h.logged.isEmpty, "no fault logged: \(h.logged)")
+    }
+
+    /// Every text field at and just past its limit, counted in code points of what is
+    /// stored: never a 500, and what is stored is what was accepted.
+    @Test(arguments: ["a", "é", "e\u{301}", "👍🏽", "漢", "\r\n"])
+    func textFieldsAtTheirLimitsAreAcceptedOrNamed(_ unit: String) throws {
+        let h = try CGIHarness()
+        let cookie = try h.register("tex-t")
+        let per = unit.withLFLineBreaks().unicodeScalars.count
+        func bio(_ n: Int) -> String { "x" + String(repeating: unit, count: n) + "x" }
+        let fits = bio((10_000 - 2) / per)
+        let ok = h.post("/account/profile", [("name", "T"), ("bio", fits), ("skills", ""), ("timezone", "UTC")], cookie: cookie)
+        // 10,000 characters of a script that takes 3 or 4 bytes each are 90 KB or more
+        // percent-encoded: past the 64 KiB a request may carry, refused before reading.
+        if FormEncoding.encode(fits).utf8.count > 65_000 {
+            #expect(ok.status == 413 && ok.body.contains("larger than 64 KiB"))
+            #expect(try h.store.user(handle: "tex-t")?.bio == "")
+        } else {
+            #expect(ok.status == 303)
+            #expect(try h.store.user(handle: "tex-t")?.bio == fits.withLFLineBreaks())
+            let over = h.post("/account/profile", [("name", "T"), ("bio", bio(10_000 / per)), ("skills", ""), ("timezone", "UTC")], cookie: cookie)
+            #expect(over.status == 400 && over.body.contains("Keep the bio"))
+        }
+        if !unit.unicodeScalars.contains("\r") {
+            let name = String(repeating: unit, count: 100 / per)
+            #expect(h.post("/account/profile", [("name", name), ("bio", ""), ("skills", ""), ("timezone", "UTC")], cookie: cookie).status == 303)
+            #expect(try h.store.user(handle: "tex-t")?.name == name)
+            let long = h.post("/account/profile", [("name", name + unit), ("bio", ""), ("skills", ""), ("timezone", "UTC")], cookie: cookie)
+            #expect(long.status == 400)
+            let skill = String(repeating: unit, count: 40 / per)
+            #expect(h.post("/account/profile", [("name", "T"), ("bio", ""), ("skills", skill), ("timezone", "UTC")], cookie: cookie).status == 303)
+            #expect(h.post("/account/profile", [("name", "T"), ("bio", ""), ("skills", skill + unit), ("timezone", "UTC")], cookie: cookie).status == 400)
+        }
+        let pro = try h.register("pro-t")
+        #expect(h.post("/slots", [("date", "2026-12-01"), ("start", "09:00"), ("end", "09:45")], cookie: pro).status == 303)
+        let slot = try #require(try h.store.slots(of: 2).first?.slot.id)
+        let tooLong = h.post("/book", [("slot", "\(slot)"), ("note", bio(1000 / per))], cookie: cookie)
+        #expect(tooLong.status == 400 && tooLong.body.contains("note"))
+        let note = bio((1000 - 2) / per)
+        #expect(h.post("/book", [("slot", "\(slot)"), ("note", note)], cookie: cookie).status == 303)
+        #expect(try h.store.bookingsMade(by: 1).first?.note == note.withLFLineBreaks())
+        #expect(h.logged.isEmpty, "no fault logged: \(h.logged)")
     }
 }

@@ -105,17 +105,4 @@ struct RequestTests {
         #expect(SessionPolicy.isAlive(createdAt: t, lastSeen: t + 11 * 3600 + 3500, now: t + 12 * 3600 - 1))
         #expect(!SessionPolicy.isAlive(createdAt: t, lastSeen: t + 12 * 3600 - 10, now: t + 12 * 3600))
     }
-
-    @Test func throttleBitesAtTheLimit() {
-        let now: Int64 = 10_000
-        let nine = (0..<9).map { now - Int64($0) * 10 }
-        #expect(LoginThrottle.retryAfter(accountFailures: nine, addressFailures: nine, now: now) == nil)
-        let ten = nine + [now - 100]
-        let wait = LoginThrottle.retryAfter(accountFailures: ten, addressFailures: [], now: now)
-        #expect(wait == .some(Int64(15 * 60 - 100)))
-        let old = (0..<10).map { now - 15 * 60 - Int64($0) }
-        #expect(LoginThrottle.retryAfter(accountFailures: old, addressFailures: [], now: now) == nil)
-        let many = (0..<50).map { now - Int64($0) }
-        #expect(LoginThrottle.retryAfter(accountFailures: [], addressFailures: many, now: now) != nil)
-    }
 }

@@ -33,3 +33,55 @@ struct AccountTests {
         #expect(try Skills(parsing: (1...20).map { "s\($0)" }.joined(separator: ",")).names.count == 20)
     }
 }
+
+/// Text limits count Unicode code points of the text as stored (LF line breaks), the
+/// way the store's CHECKs count; at and around each limit, with scripts, combining
+/// marks and emoji.
+struct TextLimitTests {
+    static let units = ["a", "é", "e\u{301}", "👍🏽", "\u{1F469}\u{200D}\u{1F4BB}", "漢", "\r\n"]
+
+    @Test(arguments: units)
+    func bioLimitCountsStoredCodePoints(_ unit: String) throws {
+        let stored = unit.withLFLineBreaks().unicodeScalars.count
+        let fits = String(repeating: unit, count: Account.bioLimit / stored)
+        let bio = try Account.bio(fits)
+        #expect(bio.unicodeScalars.count <= Account.bioLimit)
+        #expect(!bio.contains("\r"))
+        #expect(throws: CoreError.self) { try Account.bio(fits + String(repeating: "x", count: Account.bioLimit - bio.unicodeScalars.count + 1)) }
+    }
+
+    @Test(arguments: units)
+    func noteAndNameLimits(_ unit: String) throws {
+        let stored = unit.withLFLineBreaks().unicodeScalars.count
+        let note = try Account.note("x" + String(repeating: unit, count: (Account.noteLimit - 2) / stored) + "x")
+        #expect(note.unicodeScalars.count <= Account.noteLimit)
+        #expect(throws: CoreError.self) { try Account.note(String(repeating: "y", count: 1001)) }
+        #expect(throws: CoreError.self) { try Account.note("x" + String(repeating: unit, count: 1001 / stored + 1) + "x") }
+        guard !unit.unicodeScalars.contains("\r") else { return }
+        let name = try Account.name(String(repeating: unit, count: 100 / stored))
+        #expect(name.unicodeScalars.count <= 100)
+        #expect(throws: CoreError.self) { try Account.name(String(repeating: unit, count: 100 / stored + 1)) }
+    }
+
+    @Test func lineBreaksAreStoredAsLF() {
+        #expect("a\r\nb\rc\nd\r\n\r\n".withLFLineBreaks() == "a\nb\nc\nd\n\n")
+        #expect("plain".withLFLineBreaks() == "plain")
+    }
+
+    @Test func skillsCountCodePoints() throws {
+        #expect(throws: CoreError.self) { try Skills(parsing: String(repeating: "e\u{301}", count: 21)) }
+        #expect(try Skills(parsing: String(repeating: "e\u{301}", count: 20)).names.count == 1)
+    }
+}
+
+struct EmailKeyTests {
+    @Test(arguments: [("ida@bücher.example", "IDA@BÜCHER.EXAMPLE"), ("ida@bu\u{308}cher.example", "Ida@Bücher.Example"),
+                      ("strasse@x.de", "STRAßE@X.DE"), ("σ@x.gr", "Σ@X.GR"), ("ς@x.gr", "σ@x.gr"), (" a@b.co ", "A@B.CO")])
+    func foldedAddressesAreOneKey(_ pair: (String, String)) {
+        #expect(Account.emailKey(pair.0) == Account.emailKey(pair.1))
+    }
+
+    @Test func differentAddressesStayApart() {
+        #expect(Account.emailKey("ida@bücher.example") != Account.emailKey("ida@bucher.example"))
+    }
+}

@@ -402,6 +402,37 @@ struct SiteBuilderTests {
         #expect(try site.tree() == incremental)
     }
 
+    /// Cron runs only the incremental build: after any edit of the theme, an asset, a
+    /// content page or the configuration, it must leave what a full build leaves.
+    @Test(arguments: ["template", "layout", "asset", "content", "draft", "config"])
+    func anIncrementalBuildAfterAnEditEqualsAFullBuild(_ edit: String) throws {
+        let site = try TemporarySite(seedUsers: 30, slots: 4)
+        try site.build()
+        let d = site.directory
+        func append(_ path: String, _ text: String) throws {
+            let handle = try #require(FileHandle(forWritingAtPath: d + "/" + path))
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            try handle.close()
+        }
+        switch edit {
+        case "template": try append("templates/profile.mustache", "<!-- edited -->")
+        case "layout": try String(contentsOfFile: d + "/templates/layout.mustache", encoding: .utf8)
+            .replacingOccurrences(of: "<main", with: "<main data-edited").write(toFile: d + "/templates/layout.mustache", atomically: true, encoding: .utf8)
+        case "asset": try "body { color: red }".write(toFile: d + "/templates/assets/extra.css", atomically: true, encoding: .utf8)
+        case "content": try append("content/about.md", "\nOne more line.\n")
+        case "draft": try "---\ntitle: New\nslug: new-page\n---\nHello.\n".write(toFile: d + "/content/new.md", atomically: true, encoding: .utf8)
+        default: try String(contentsOfFile: d + "/slotsite.yml", encoding: .utf8)
+            .replacingOccurrences(of: "title: Slotsite", with: "title: Renamed").write(toFile: d + "/slotsite.yml", atomically: true, encoding: .utf8)
+        }
+        try site.open().builder().buildIncremental(now: SiteBuilderTests.now)
+        let incremental = try site.tree()
+        try FileManager.default.removeItem(atPath: site.output)
+        try site.open().store.database.execute("DELETE FROM pages")
+        try site.build()
+        #expect(incremental == (try site.tree()))
+    }
+
     @Test func theEmbeddedThemeMatchesTheRepository() throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
         for file in DefaultTheme.files {

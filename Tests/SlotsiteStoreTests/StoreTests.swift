@@ -11,7 +11,7 @@ final class TemporaryStore {
     init() throws {
         directory = NSTemporaryDirectory() + "slotsite-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory + "/test.db")
+        store = try Store(path: directory + "/test.db", create: true)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -254,5 +254,75 @@ struct StoreTests {
         #expect(try t.count("SELECT count(*) FROM slots") == 0)
         #expect(try t.count("SELECT count(*) FROM bookings") == 0)
         #expect { try t.store.removeUser(handle: "ada") } throws: { ($0 as? StoreError)?.reason == .notFound }
+    }
+
+    @Test func emailsAreUniqueUnderUnicodeCaseFolding() throws {
+        let t = try TemporaryStore()
+        try t.user("ida", email: "ida@bücher.example")
+        #expect { try t.user("ida2", email: "IDA@BÜCHER.EXAMPLE") } throws: { ($0 as? StoreError)?.reason == .emailTaken }
+        #expect { try t.user("ida3", email: "ida@bu\u{308}cher.example") } throws: { ($0 as? StoreError)?.reason == .emailTaken }
+        #expect(try t.store.credentials(login: "  Ida@Bücher.Example ")?.user.handle == "ida")
+        #expect(try t.store.credentials(login: "IDA")?.user.handle == "ida")
+    }
+
+    @Test func theMigrationKeepsAccountsWithSlotsListedAndNamesEmailClashes() throws {
+        let directory = try TemporaryStore().directory + "-old"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let db = try Database(path: directory + "/old.db", create: true)
+        try Migrations.migrate(db, through: 8)
+        try db.execute("""
+            INSERT INTO users (id, handle, name, email, password_hash, timezone, created_at, updated_at) VALUES
+              (1, 'ida', 'Ida', 'ida@bücher.example', '!', 'UTC', 0, 0),
+              (2, 'ida-two', 'Ida', 'IDA@BÜCHER.EXAMPLE', '!', 'UTC', 0, 0),
+              (3, 'pro', 'Pro', 'pro@example.org', '!', 'UTC', 0, 0);
+            INSERT INTO slots (user_id, starts_at, ends_at) VALUES (3, 1000, 4600);
+            """)
+        let store = try Store(path: directory + "/old.db")
+        #expect(try store.emailClashes().map { "\($0.handle)=\($0.sameAs)" } == ["ida-two=ida"])
+        #expect(try store.userVersions().map(\.handle) == ["pro"])
+        #expect(try store.user(handle: "ida")?.listed == false)
+        #expect(try store.credentials(login: "Ida@bücher.example")?.user.handle == "ida")
+        #expect(try store.credentials(login: "ida-two")?.user.handle == "ida-two")
+    }
+
+    @Test func loginAttemptsCountPerAccountBeforeTheCheckAndPerAddress() throws {
+        let t = try TemporaryStore()
+        try t.user("ada", email: "Ada@Example.org")
+        var admitted = 0
+        for i in 0..<15 {
+            // Handle, address and any case of either name one account.
+            let login = ["ada", "ADA@example.org", " Ada "][i % 3]
+            let admission = try t.store.admitLogin(login, address: "10.0.0.1", now: now, window: 900) { failures in
+                failures.account.count >= 10 && failures.accountFromAddress > 0 ? 60 : nil
+            }
+            if case .admitted = admission { admitted += 1 }
+        }
+        #expect(admitted == 10)
+        guard case .admitted(let id, let credentials) = try t.store.admitLogin("ada", address: "10.0.0.2", now: now, window: 900, retryAfter: { failures in
+            failures.accountFromAddress > 0 ? 60 : nil
+        }) else { Issue.record("a new address is refused"); return }
+        #expect(credentials?.user.handle == "ada")
+        try t.store.forgetLoginFailures(attemptID: id)
+        #expect(try t.count("SELECT count(*) FROM login_attempts WHERE address = '10.0.0.2'") == 0)
+        #expect(try t.count("SELECT count(*) FROM login_attempts WHERE address = '10.0.0.1'") == 10)
+        guard case .admitted(_, nil) = try t.store.admitLogin("nobody", address: "10.0.0.3", now: now, window: 900, retryAfter: { _ in nil })
+        else { Issue.record("an unknown login is not admitted"); return }
+    }
+
+    @Test func privateAccountsHaveNoPageAndTheirSlotsAreNotBookable() throws {
+        let t = try TemporaryStore()
+        let pro = try t.user("pro")
+        let client = try t.store.createUser(handle: Handle("client"), name: "C", email: "c@example.org", passwordHash: "!",
+                                            timezone: "UTC", listed: false, now: 0)
+        let slot = try t.store.createSlot(userID: client, range: range(1, 2), now: now)
+        #expect(try t.store.userVersions().map(\.id) == [pro])
+        #expect(try t.store.profile(userID: client, now: now) == nil)
+        #expect { try t.store.book(slotID: slot, clientID: pro, note: "", now: now) } throws: { ($0 as? StoreError)?.reason == .notFound }
+        let proSlot = try t.store.createSlot(userID: pro, range: range(1, 2), now: now)
+        try t.store.book(slotID: proSlot, clientID: client, note: "", now: now)
+        #expect { try t.store.book(slotID: proSlot, clientID: client, note: "", now: now) } throws: { ($0 as? StoreError)?.reason == .alreadyBookedByClient }
+        try t.store.setListed(userID: client, true, now: now)
+        #expect(try t.store.userVersions().map(\.id) == [pro, client])
     }
 }

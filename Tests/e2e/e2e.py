@@ -3,7 +3,8 @@
 127.0.0.1, driving every route of SPEC over HTTP and checking the public pages after
 each change. Usage: e2e.py BUILD_DIR. Prints 'N passed, N failed' and exits non-zero
 on any failure."""
-import os, re, sqlite3, sys, time
+import os, re, sqlite3, sys, time, unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Checks, Client, Site  # noqa: E402
@@ -20,6 +21,7 @@ def main():
     try:
         try:
             scenario(site.dir, site.port, site.origin)
+            security(site)
         except Exception as e:
             import traceback
             traceback.print_exc()
@@ -54,7 +56,7 @@ def scenario(site, port, origin):
     check(r.status == 200, "HEAD /login")
 
     # Registration: CSRF rule first.
-    reg = [("handle", "ada-e2e"), ("name", "Ada <E2E>"), ("email", "ada@e2e.example"), ("password", "correct horse")]
+    reg = [("handle", "ada-e2e"), ("name", "Ada <E2E>"), ("email", "ada@e2e.example"), ("password", "correct horse"), ("offer", "1")]
     for headers, what in [({}, "no headers"), ({"Origin": "http://evil.example"}, "foreign Origin"),
                           ({"Sec-Fetch-Site": "cross-site"}, "Sec-Fetch-Site cross-site"),
                           ({"Sec-Fetch-Site": "same-site"}, "Sec-Fetch-Site same-site"),
@@ -68,7 +70,7 @@ def scenario(site, port, origin):
     check(r.status == 400, "invalid registration → 400")
     check(html.count('class="field-error"') == 4, "each field's problem named")
     r, _ = ada.post(cgi + "/register", reg, headers={"Origin": origin})
-    check(r.status == 303 and r.getheader("Location") == origin + cgi + "/account?done=registered", "register → 303 /account")
+    check(r.status == 303 and r.getheader("Location") == cgi + "/account?done=registered", "register → 303 /account")
     cookie = r.getheader("Set-Cookie") or ""
     check(re.match(r"slotsite_session=[A-Za-z0-9_-]{43}; ", cookie) is not None, "session cookie set, 256 bits")
     for attr in ("HttpOnly", "SameSite=Strict", f"Path={cgi}"):
@@ -81,11 +83,15 @@ def scenario(site, port, origin):
     check(r.status == 409, "taken handle → 409")
     r, _ = bob.post(cgi + "/register", [("handle", "bob-e2e"), ("name", "B"), ("email", "ADA@e2e.example"), ("password", "password1")])
     check(r.status == 409, "taken email (any case) → 409")
-    r, _ = bob.post(cgi + "/register", [("handle", "bob-e2e"), ("name", "Bob"), ("email", "bob@e2e.example"), ("password", "password1")],
+    r, _ = bob.post(cgi + "/register", [("handle", "bob-e2e"), ("name", "Bob"), ("email", "bob@e2e.example"), ("password", "password1"),
+                                        ("offer", "1")],
                     headers={"Referer": origin + "/u/ada-e2e/"})
     check(r.status == 303, "register with a Referer under base_url")
     r, _ = eve.post(cgi + "/register", [("handle", "eve-e2e"), ("name", "Eve"), ("email", "eve@e2e.example"), ("password", "password1")])
-    check(r.status == 303, "third user registers")
+    check(r.status == 303 and r.getheader("Location") == cgi + "/account?done=registered-private", "a client registers to book")
+    check(ada.get("/u/eve-e2e/")[0].status == 404, "a client who registers to book has no public page")
+    check("eve-e2e" not in ada.get("/")[1] and "eve-e2e" not in ada.get("/sitemap.xml")[1], "nor a directory entry or sitemap line")
+    check("Your account is private" in eve.get(cgi + "/account")[1], "the account page says the account is private")
 
     # Request framing.
     r, _ = ada.request("PUT", cgi + "/login")
@@ -116,13 +122,13 @@ def scenario(site, port, origin):
     strip = lambda h: re.sub(r'value="[^"]*"', "", h)
     check(strip(wrong) == strip(unknown), "one generic 401 page")
     r, _ = anon.post(cgi + "/login", [("login", "ADA@e2e.example"), ("password", "correct horse"), ("next", "/u/ada-e2e/")])
-    check(r.status == 303 and r.getheader("Location") == origin + "/u/ada-e2e/", "login by email → 303 next")
+    check(r.status == 303 and r.getheader("Location") == "/u/ada-e2e/", "login by email → 303 next")
     first = anon.cookie
     r, _ = anon.post(cgi + "/login", [("login", "ada-e2e"), ("password", "correct horse"), ("next", "//evil.example/")])
-    check(r.status == 303 and r.getheader("Location") == origin + cgi + "/account", "foreign next ignored")
+    check(r.status == 303 and r.getheader("Location") == cgi + "/account", "foreign next ignored")
     check(anon.cookie != first, "a new session at every login")
     r, _ = anon.post(cgi + "/logout")
-    check(r.status == 303 and r.getheader("Location") == origin + "/", "logout → site root")
+    check(r.status == 303 and r.getheader("Location") == "/", "logout → site root")
     old = Client(port)
     old.cookie = first
     check(old.get(cgi + "/account")[0].status == 200, "an earlier session still works")
@@ -231,6 +237,99 @@ def scenario(site, port, origin):
     # Logout of the last clients.
     r, _ = bob.post(cgi + "/logout")
     check(r.status == 303 and bob.get(cgi + "/account")[0].status == 303, "logout ends the session")
+
+
+def security(site):
+    """What a new user and an attacker found: throttling under parallel guesses from
+    several addresses, text at its limits, folded e-mail addresses, private clients."""
+    cgi, port = "/cgi-bin/slotsite", site.port
+    Client(port).register("tara-sec")
+    Client(port).register("uma-sec")
+
+    def burst(source, login, n, password="wrong password"):
+        """n parallel logins from `source`, each its own connection: the statuses."""
+        def one(i):
+            return Client(port, source).post(cgi + "/login", [("login", login), ("password", f"{password}")])[0].status
+        with ThreadPoolExecutor(n) as pool:
+            return list(pool.map(one, range(n)))
+
+    # 100 parallel guesses from one address: as if one by one, ten password checks.
+    statuses = burst("127.0.0.2", "tara-sec", 100)
+    check(statuses.count(401) == 10 and statuses.count(429) == 90,
+          f"100 parallel guesses from one address: 10 checked, 90 refused (401 x{statuses.count(401)}, 429 x{statuses.count(429)})")
+    # The handle and the address, in any case, share the account's budget.
+    r, _ = Client(port, "127.0.0.2").post(cgi + "/login", [("login", " TARA-SEC@EXAMPLE.ORG "), ("password", "x" * 9)])
+    check(r.status == 429, "the e-mail address shares the handle's budget")
+    r, _ = Client(port, "127.0.0.2").post(cgi + "/login", [("login", "tara-sec"), ("password", "password1")])
+    check(r.status == 429, "the right password from the guessing address → 429")
+    # Bursts from four more addresses: each gets at most one check once the account is over its limit.
+    more = [burst(f"127.0.0.{a}", "tara-sec", 20) for a in (3, 4, 5, 6)]
+    check(all(m.count(401) <= 1 and m.count(401) + m.count(429) == 20 for m in more),
+          f"other guessing addresses get one check each at most ({[m.count(401) for m in more]})")
+    owner = Client(port, "127.0.0.7")
+    r, _ = owner.post(cgi + "/login", [("login", "Tara-Sec"), ("password", "password1")])
+    check(r.status == 303, "the owner logs in from an address that has not failed")
+    # An address that guesses across many accounts reaches its own limit (50).
+    statuses = [Client(port, "127.0.0.8").post(cgi + "/login", [("login", f"nobody-{i}"), ("password", "wrong password")])[0].status
+                for i in range(51)]
+    check(statuses[:50] == [401] * 50 and statuses[50] == 429, "fifty failures from one address, then 429 for any login")
+    r, _ = Client(port, "127.0.0.9").post(cgi + "/login", [("login", "uma-sec"), ("password", "password1")])
+    check(r.status == 303, "another address is not affected")
+
+    # Text at and past its limits, as a browser sends it: never a 500, stored as accepted.
+    tara = Client(port, "127.0.0.7")
+    tara.cookie = owner.cookie
+    name = unicodedata.normalize("NFD", "Zoë Ångström-Ñúñez ") * 5
+    name = name[:100].strip()
+    bio = "\r\n\r\n".join(["Para 👩‍💻 with e\u0301 and emoji 👍🏽."] * 400)
+    stored_bio = bio.replace("\r\n", "\n")
+    bio = bio[:bio.index("\r\n", 9000)] if len(stored_bio) > 10000 else bio
+    stored_bio = bio.replace("\r\n", "\n")
+    r, _ = tara.post(cgi + "/account/profile", [("name", name), ("bio", bio), ("skills", "Ångström, 👩‍💻 coding"), ("timezone", "UTC")])
+    check(r.status == 303, f"a CRLF bio of {len(stored_bio)} code points and a decomposed name of {len(name)} → 303 (got {r.status})")
+    row = site.db().execute("SELECT name, bio FROM users WHERE handle='tara-sec'").fetchone()
+    check(row == (name, stored_bio), "stored text is the accepted text, line breaks as LF")
+    over = stored_bio + "é" * (10001 - len(stored_bio))
+    r, html = tara.post(cgi + "/account/profile", [("name", name), ("bio", over), ("skills", ""), ("timezone", "UTC")])
+    check(r.status == 400 and "bio" in html and "10,000" in html, f"a bio one code point over → 400 naming it (got {r.status})")
+    r, html = tara.post(cgi + "/account/profile", [("name", name + "e\u0301"), ("bio", ""), ("skills", ""), ("timezone", "UTC")])
+    check(r.status == 400 and 'class="field-error"' in html, f"a name over 100 code points → 400 (got {r.status})")
+    uma = Client(port, "127.0.0.9")
+    uma.cookie = None
+    r, _ = uma.post(cgi + "/login", [("login", "uma-sec"), ("password", "password1")])
+    tomorrow = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 2 * 86400))
+    r, _ = uma.post(cgi + "/slots", [("date", tomorrow), ("start", "10:00"), ("end", "10:45")])
+    slot = slot_ids(uma.get("/u/uma-sec/")[1])[0]
+    note = "Line one 👍🏽\r\nline two é\r\n" + "ñ" * 900
+    r, html = tara.post(cgi + "/book", [("slot", str(slot)), ("note", note + "ñ" * 100)])
+    check(r.status == 400 and "note" in html, f"a note over 1,000 code points → 400 naming it (got {r.status})")
+    r, _ = tara.post(cgi + "/book", [("slot", str(slot)), ("note", note)])
+    check(r.status == 303, f"a multi-line note → 303 (got {r.status})")
+    r, _ = tara.post(cgi + "/book", [("slot", str(slot)), ("note", note)])
+    check(r.status == 303, "the same booking form sent twice → 303, not 'someone else booked it'")
+    check(site.db().execute("SELECT note FROM bookings WHERE slot_id = ?", (slot,)).fetchone()[0] == note.replace("\r\n", "\n").strip(),
+          "the note is stored as accepted")
+
+    # E-mail addresses are one account under Unicode case folding.
+    ida = Client(port)
+    r, _ = ida.post(cgi + "/register", [("handle", "ida-sec"), ("name", "Ida"), ("email", "ida@bücher.example"), ("password", "password1")])
+    check(r.status == 303, "register ida@bücher.example")
+    r, _ = Client(port).post(cgi + "/register", [("handle", "ida-two"), ("name", "Ida"), ("email", "IDA@BÜCHER.EXAMPLE"), ("password", "password1")])
+    check(r.status == 409, "IDA@BÜCHER.EXAMPLE is the same address → 409")
+    r, _ = Client(port).post(cgi + "/login", [("login", unicodedata.normalize("NFD", "Ida@Bücher.Example")), ("password", "password1")])
+    check(r.status == 303, "login by the address in another case and composition")
+
+    # Private until they offer time; published and withdrawn from the account page.
+    check(ida.get("/u/ida-sec/")[0].status == 404 and "ida-sec" not in ida.get("/")[1], "a client has no page or entry")
+    r, _ = ida.post(cgi + "/account/listing", [("listed", "1")])
+    check(r.status == 303 and ida.get("/u/ida-sec/")[0].status == 200 and "ida-sec" in ida.get("/")[1]
+          and "/u/ida-sec/" in ida.get("/sitemap.xml")[1], "POST /account/listing listed=1 publishes page, entry and sitemap line")
+    r, _ = ida.post(cgi + "/account/listing", [("listed", "0")])
+    check(r.status == 303 and ida.get("/u/ida-sec/")[0].status == 404 and "ida-sec" not in ida.get("/")[1]
+          and "/u/ida-sec/" not in ida.get("/sitemap.xml")[1], "listed=0 withdraws them")
+    r, _ = ida.post(cgi + "/account/listing", [("listed", "2")])
+    check(r.status == 400, "listed=2 → 400")
+    check(site.error_log().count("slotsite-cgi:") == 0, "no fault logged by the CGI")
 
 
 if __name__ == "__main__":

@@ -184,11 +184,12 @@ setenv.add-environment = ("SLOTSITE_SITE" => "{self.dir}")
 class Client:
     """One browser: keeps its session cookie and sends same-origin headers."""
 
-    def __init__(self, port):
-        self.port, self.cookie = port, None
+    def __init__(self, port, source="127.0.0.1"):
+        """`source` is the loopback address requests come from (the CGI's REMOTE_ADDR)."""
+        self.port, self.cookie, self.source = port, None, source
 
     def request(self, method, path, body=None, headers=None, raw=False):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.source, 0))
         h = {} if headers is None else dict(headers)
         if self.cookie and "Cookie" not in h:
             h["Cookie"] = self.cookie
@@ -212,8 +213,10 @@ class Client:
         h = {"Sec-Fetch-Site": "same-origin"} if headers is None else headers
         return self.request("POST", path, body=list(fields), headers=h, **kw)
 
-    def register(self, handle, password="password1"):
+    def register(self, handle, password="password1", offer=True):
+        """Registers `handle`, a professional with a public page unless `offer` is False."""
         r, _ = self.post("/cgi-bin/slotsite/register", [("handle", handle), ("name", handle.title()),
-                                                        ("email", f"{handle}@example.org"), ("password", password)])
+                                                        ("email", f"{handle}@example.org"), ("password", password)]
+                         + ([("offer", "1")] if offer else []))
         assert r.status == 303, (handle, r.status)
         return self
