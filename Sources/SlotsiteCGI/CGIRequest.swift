@@ -36,6 +36,14 @@ public struct CGIRequest: Sendable {
         variables["HTTP_" + String(decoding: name.utf8.map { $0 == 0x2D ? 0x5F : $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)]
     }
 
+    /// How much of a body to read, and drop, before answering a request refused before
+    /// reading it: all of it up to 1 MiB (past that, a server that keeps writing is a
+    /// client that ignores the limit).
+    public static func bodyToDrain(_ variables: [String: String]) -> Int {
+        guard let raw = variables["CONTENT_LENGTH"], raw.utf8.count <= 9, let length = Int(raw), length > 0 else { return 0 }
+        return min(length, 1 << 20)
+    }
+
     /// The body's length from `CONTENT_LENGTH`, checked before anything is read.
     /// - Throws: `HTTPError` 400 for a malformed length, 413 past 64 KiB, 415 for a
     ///   body that is not `application/x-www-form-urlencoded`.

@@ -17,6 +17,18 @@ public enum StandardStreams {
         return Array(body.prefix(done))
     }
 
+    /// Reads and drops up to `count` bytes of standard input.
+    public static func drain(_ count: Int) {
+        var left = count
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        while left > 0 {
+            let n = scratch.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress!, min(left, $0.count)) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return }
+            left -= n
+        }
+    }
+
     /// Writes all of `bytes` to standard output.
     public static func write(_ bytes: [UInt8]) {
         var done = 0
@@ -50,5 +62,26 @@ public enum StandardStreams {
     public static func log(_ line: String) {
         let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, bytes.count) }
+    }
+}
+
+extension CGIApplication {
+    /// Answers the request of this process: the body from standard input, the response
+    /// to standard output, fault details to standard error.
+    public static func run(variables: [String: String], now: Int64) {
+        var consumed = 0
+        let (response, includeBody) = respond(
+            variables: variables,
+            readBody: { count in
+                let body = StandardStreams.read(count)
+                consumed += body.count
+                return body
+            },
+            now: now, log: StandardStreams.log)
+        // A request refused before its body was read (403, 405, 413, 415) still has a body
+        // on the way: read it first, or a server still writing it (Apache's mod_cgid)
+        // cuts the answer.
+        StandardStreams.drain(CGIRequest.bodyToDrain(variables) - consumed)
+        StandardStreams.write(response.cgiOutput(includeBody: includeBody))
     }
 }

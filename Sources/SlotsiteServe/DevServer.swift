@@ -17,14 +17,17 @@ public struct DevServer: Sendable {
     public let config: SiteConfig
     public let port: UInt16
     public let cgi: CGIProcess
+    /// Where the request log goes: one line per request.
+    public let log: @Sendable (String) -> Void
 
     /// The largest request head and body accepted.
     static let headLimit = 64 * 1024
     static let bodyLimit = 8 * 1024 * 1024
 
-    public init(config: SiteConfig, port: UInt16, cgiCommand: [String]) {
+    public init(config: SiteConfig, port: UInt16, cgiCommand: [String], log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.config = config
         self.port = port
+        self.log = log
         self.cgi = CGIProcess(command: cgiCommand, environment: ["SLOTSITE_SITE": config.root])
     }
 
@@ -67,6 +70,9 @@ public struct DevServer: Sendable {
     /// Accepts connections on `listener`, each answered on a thread of its own, until
     /// the listener is closed.
     public func serve(_ listener: Listener) {
+        // A CGI child that answers without reading its body closes the pipe the body
+        // is written to: that write must fail, not kill the server.
+        signal(SIGPIPE, SIG_IGN)
         while true {
             let connection = accept(listener.fd, nil, nil)
             if connection < 0 {
@@ -86,25 +92,37 @@ public struct DevServer: Sendable {
         setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let reply: Reply
         var head = false // a HEAD request is answered without the body
+        let started = Files.monotonicSeconds()
+        var line = "- -"
+        func logLine() { log("\(line) \(Int(((Files.monotonicSeconds() - started) * 1000).rounded())) ms") }
         do {
             let request = try Request.read(from: connection)
             head = request.method == "HEAD"
+            // The path only (a query may carry a secret), with no control bytes for the terminal.
+            line = String(decoding: "\(request.method) \(request.pathAndQuery.0)".utf8.map { $0 < 0x20 || $0 == 0x7F ? 0x3F : $0 }, as: UTF8.self)
             reply = try respond(to: request, port: port)
+            line += " \(reply.status)"
         } catch DevServerError.quiet {
+            line += " (closed)"
+            logLine()
             return
         } catch let error as DevServerError {
             reply = error.reply
+            line += " \(reply.status)"
         } catch {
             FileHandle.standardError.write(Data("slotsite serve: \(error)\n".utf8))
             reply = Reply.page(500, "The server failed to answer; its terminal says why.")
+            line += " 500"
         }
         let bytes = reply.serialized(includeBody: !head)
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
+            if n <= 0 { break }
             sent += n
         }
+        logLine()
+        if sent < bytes.count { return }
         // A request refused before it was read to its end has bytes still coming: closing
         // with them unread would reset the connection and lose the answer. So say that
         // nothing more comes from here, and read until the client closes (briefly).

@@ -10,12 +10,7 @@ signal(SIGXFSZ, SIG_IGN)
 // (4 brk calls a booking instead of 10; 2% of its CPU).
 _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
 _ = mallopt(-2 /* M_TOP_PAD */, 1 << 20)
-let (response, includeBody) = CGIApplication.respond(
-    variables: StandardStreams.environment(),
-    readBody: StandardStreams.read,
-    now: Int64(time(nil)),
-    log: StandardStreams.log)
-StandardStreams.write(response.cgiOutput(includeBody: includeBody))
+CGIApplication.run(variables: StandardStreams.environment(), now: Int64(time(nil)))
 
 /// mallopt(3) from <malloc.h>, which Swift's Glibc module does not include.
 @_silgen_name("mallopt")

@@ -14,7 +14,10 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard !FileManager.default.fileExists(atPath: folder) else { return }
+            if FileManager.default.fileExists(atPath: folder) {
+                try followPort()
+                return
+            }
             try SiteInit.create(at: folder)
             let config = SiteInit.configTemplate
                 .replacingOccurrences(of: "title: Slotsite", with: "title: Slotsite demo")
@@ -26,5 +29,17 @@ struct Demo: ParsableCommand {
         }
         say("open http://127.0.0.1:\(port)/ — register two accounts to offer and book slots")
         try serve(site: folder, port: port)
+    }
+
+    /// An existing demo site takes the port it is served on: its `base_url` is rewritten,
+    /// and the build that `serve` runs renders the pages for it.
+    func followPort() throws {
+        let path = folder + "/" + SiteConfig.fileName
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let wanted = "base_url: http://127.0.0.1:\(port)/"
+        guard let i = lines.firstIndex(where: { $0.hasPrefix("base_url:") }), lines[i] != wanted else { return }
+        lines[i] = wanted
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

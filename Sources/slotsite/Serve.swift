@@ -19,8 +19,11 @@ struct Serve: ParsableCommand {
 }
 
 /// Builds the site and serves it until interrupted: shared by `serve` and `demo`.
+/// Listens before it says so, logs a line per request, and runs the cron build every
+/// 30 seconds, so that slots that have started leave the pages as they do in production.
 func serve(site directory: String, port: UInt16?) throws {
     var server: DevServer?
+    var listener: DevServer.Listener?
     try reportingErrors {
         let site = try Site.open(directory)
         let config = site.config
@@ -31,12 +34,29 @@ func serve(site directory: String, port: UInt16?) throws {
                             "key `base_url` is \(config.baseURL); to serve on port \(chosen) set it to http://127.0.0.1:\(chosen)/")
         }
         say("\(try site.builder().buildAll(now: currentTime()))")
-        server = DevServer(config: config, port: chosen, cgiCommand: cgiCommand())
-        say("serving \(config.baseURL) (the CGI at \(config.cgiURL)); stop with Ctrl-C")
+        let dev = DevServer(config: config, port: chosen, cgiCommand: cgiCommand(), log: say)
+        do { listener = try dev.listen() } catch {
+            throw SiteError(.io, "127.0.0.1:\(chosen)", "cannot listen (\(error)); is another server on that port? Try --port")
+        }
+        server = dev
+        say("serving \(config.baseURL) (also as http://localhost:\(chosen)/; the CGI at \(config.cgiURL)); stop with Ctrl-C")
     }
-    do { try server?.run() } catch {
-        FileHandle.standardError.write(Data("slotsite: cannot serve: \(error)\n".utf8))
-        throw ExitCode.failure
+    guard let server, let listener else { return }
+    Thread.detachNewThread { cronBuilds(site: directory, every: 30) }
+    server.serve(listener)
+}
+
+/// What cron does in production: `build --incremental` every `seconds`, printing
+/// only builds that wrote or removed something.
+func cronBuilds(site directory: String, every seconds: UInt32) {
+    while true {
+        sleep(seconds)
+        do {
+            let summary = try Site.open(directory).builder().buildIncremental(now: currentTime())
+            if summary.written + summary.removed > 0 { say("cron build: \(summary)") }
+        } catch {
+            FileHandle.standardError.write(Data("slotsite serve: cron build: \(error)\n".utf8))
+        }
     }
 }
 
@@ -54,9 +74,6 @@ struct CGI: ParsableCommand {
         commandName: "cgi", abstract: "Answer one CGI request (what slotsite-cgi does).", shouldDisplay: false)
 
     func run() throws {
-        let (response, includeBody) = CGIApplication.respond(
-            variables: ProcessInfo.processInfo.environment, readBody: StandardStreams.read,
-            now: currentTime(), log: StandardStreams.log)
-        StandardStreams.write(response.cgiOutput(includeBody: includeBody))
+        CGIApplication.run(variables: ProcessInfo.processInfo.environment, now: currentTime())
     }
 }

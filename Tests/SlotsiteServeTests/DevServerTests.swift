@@ -13,14 +13,14 @@ final class RunningServer {
     private let finished = DispatchSemaphore(value: 0)
 
     /// `cgi`: a shell script answering as the CGI program.
-    init(cgi: String = "printf 'Content-Type: text/plain\\r\\n\\r\\nhello'") throws {
+    init(cgi: String = "printf 'Content-Type: text/plain\\r\\n\\r\\nhello'", log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         root = NSTemporaryDirectory() + "devserver-" + UUID().uuidString
         let config = SiteConfig(root: root)
         try FileManager.default.createDirectory(atPath: config.outputPath + "/u/ada", withIntermediateDirectories: true)
         try "<h1>Ada</h1>".write(toFile: config.outputPath + "/u/ada/index.html", atomically: true, encoding: .utf8)
         try "body{}".write(toFile: config.outputPath + "/style.css", atomically: true, encoding: .utf8)
         try "secret".write(toFile: config.outputPath + "/.hidden", atomically: true, encoding: .utf8)
-        let server = DevServer(config: config, port: 0, cgiCommand: ["/bin/sh", "-c", cgi])
+        let server = DevServer(config: config, port: 0, cgiCommand: ["/bin/sh", "-c", cgi], log: log)
         listener = try server.listen()
         let finished = self.finished, listener = self.listener
         Thread.detachNewThread {
@@ -129,4 +129,31 @@ struct DevServerTests {
         #expect(answer.headers["set-cookie"] == "a=b")
         #expect(answer.body == "POST|/cgi-bin/slotsite|/book|x=1|application/x-www-form-urlencoded|22|one, two|none|none|\(body)")
     }
+
+    /// A CGI that refuses a POST without reading its body closes the pipe the body is
+    /// written to; the server must answer and live on (it died of SIGPIPE before).
+    @Test func survivesACGIThatAnswersWithoutReadingTheBody() throws {
+        let lines = LogLines()
+        let server = try RunningServer(cgi: "printf 'Status: 403 Forbidden\\r\\nContent-Type: text/plain\\r\\n\\r\\nno'",
+                                       log: { lines.append($0) })
+        let body = String(repeating: "x", count: 1 << 20)
+        for _ in 0..<12 {
+            let r = try server.exchange("POST /cgi-bin/slotsite/book HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+            #expect(r.status == 403)
+        }
+        #expect(try server.exchange("GET /u/ada/ HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+        // A line is logged once the answer is sent, which the client may read first.
+        for _ in 0..<200 where !lines.all.contains(where: { $0.hasPrefix("GET /u/ada/") }) { usleep(10_000) }
+        let logged = lines.all
+        #expect(logged.filter { $0.hasPrefix("POST /cgi-bin/slotsite/book 403 ") && $0.hasSuffix(" ms") }.count == 12)
+        #expect(logged.contains { $0.hasPrefix("GET /u/ada/ 200 ") })
+    }
+}
+
+/// Lines a server logged, from its connection threads.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }

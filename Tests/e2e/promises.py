@@ -507,10 +507,13 @@ def corpus(site):
 # MARK: Login timing
 
 def timing(site, samples):
+    """A wrong password and an unknown login must take the same time. The two kinds
+    alternate, so that load from elsewhere falls on both alike, and the medians may
+    differ by 10% or by what their own spread explains, whichever is larger."""
     site.client().register("timing-user")
     times = {"wrong": [], "unknown": []}
     for i in range(samples):
-        for kind in ("wrong", "unknown"):
+        for kind in (("wrong", "unknown") if i % 2 == 0 else ("unknown", "wrong")):
             login = "timing-user" if kind == "wrong" else f"nobody-{i}"
             with site.db() as c:
                 c.execute("DELETE FROM login_attempts")
@@ -519,13 +522,48 @@ def timing(site, samples):
             times[kind].append(time.perf_counter() - t)
             check(status == 401, f"{kind} login → 401")
     wrong, unknown = statistics.median(times["wrong"]), statistics.median(times["unknown"])
-    check(abs(wrong - unknown) / wrong < 0.10, f"median times within 10%: wrong {wrong * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms")
+
+    def spread(xs):  # the standard error of a median, from the median absolute deviation
+        m = statistics.median(xs)
+        return 1.253 * 1.4826 * statistics.median(abs(x - m) for x in xs) / len(xs) ** 0.5
+    tolerance = max(0.10 * wrong, 3 * (spread(times["wrong"]) ** 2 + spread(times["unknown"]) ** 2) ** 0.5)
+    check(abs(wrong - unknown) < tolerance,
+          f"median times within {tolerance * 1000:.1f} ms: wrong {wrong * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms")
     note(f"login timing ({samples} each): wrong password median {wrong * 1000:.1f} ms, unknown user {unknown * 1000:.1f} ms "
-         f"({100 * (unknown - wrong) / wrong:+.1f}%)")
+         f"({100 * (unknown - wrong) / wrong:+.1f}%, tolerance {100 * tolerance / wrong:.0f}%)")
+
+
+def disk_full_unprivileged(bin_dir):
+    """A normal user cannot mount a tmpfs, but may in a user and mount namespace of
+    its own, where it is root: the same test runs there. Where the kernel allows no
+    such namespace, the test is skipped and says so."""
+    unshare = shutil.which("unshare") or "/usr/bin/unshare"
+    probe = subprocess.run([unshare, "--user", "--map-root-user", "--mount", "true"], capture_output=True)
+    if probe.returncode != 0:
+        SKIPPED.append("full disk while rendering: needs root, or unprivileged user namespaces "
+                       f"(unshare said: {probe.stderr.decode().strip()})")
+        return
+    r = subprocess.run([unshare, "--user", "--map-root-user", "--mount", sys.executable, os.path.abspath(__file__),
+                        "--disk-full-only", bin_dir], capture_output=True, text=True)
+    sys.stdout.write(r.stdout)
+    sys.stderr.write(r.stderr)
+    m = re.search(r"^disk-full: (\d+) passed, (\d+) failed$", r.stdout, re.M)
+    check(m is not None and r.returncode == 0, f"the full-disk test ran in a user namespace (exit {r.returncode})")
+    if m:
+        check.passed += int(m.group(1))
+        check.failed += int(m.group(2))
+
+
+SKIPPED = []
 
 
 def main():
     bin_dir = next((a for a in sys.argv[1:] if not a.startswith("--")), ".build/debug")
+    if "--disk-full-only" in sys.argv:
+        disk_full(bin_dir)
+        print("\n".join(figures))
+        print(f"disk-full: {check.passed} passed, {check.failed} failed")
+        sys.exit(1 if check.failed else 0)
     site = Site(bin_dir, users=6, slots=16, title="Promises").start()
     try:
         for name, step in [("corpus", lambda: corpus(site)),
@@ -535,7 +573,7 @@ def main():
                            ("crash bookings", lambda: crash_bookings(site, kills=300 if LONG else 30)),
                            ("crash builds", lambda: crash_builds(site, kills=200 if LONG else 15)),
                            ("crash threaded builds", lambda: crash_threaded_builds(bin_dir, kills=100 if LONG else 10)),
-                           ("timing", lambda: timing(site, samples=40 if LONG else 12))]:
+                           ("timing", lambda: timing(site, samples=60 if LONG else 24))]:
             began = time.time()
             try:
                 step()
@@ -549,10 +587,15 @@ def main():
             print(site.error_log()[-3000:])
         site.stop()
     try:
-        disk_full(bin_dir)
+        if os.geteuid() == 0:
+            disk_full(bin_dir)
+        else:
+            disk_full_unprivileged(bin_dir)
     except Exception as e:
         check(False, f"disk full raised {e!r}")
     print("\n".join(["", "figures:"] + figures))
+    for what in SKIPPED:
+        print(f"skipped: {what}")
     print(f"promises: {check.passed} passed, {check.failed} failed")
     sys.exit(1 if check.failed else 0)
 
