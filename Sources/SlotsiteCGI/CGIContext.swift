@@ -105,8 +105,14 @@ final class CGIContext {
         if request.method == .get {
             let query = request.variables["QUERY_STRING"] ?? ""
             next = config.cgiURL + (request.variables["PATH_INFO"] ?? "") + (query.isEmpty ? "" : "?" + query)
-        } else if let referer = request.header("Referer"), referer.hasPrefix(config.origin + "/") {
-            next = String(referer.dropFirst(config.origin.count))
+        } else if let referer = request.header("Referer") {
+            // The page the form was on, under the site's origin or the name the browser used.
+            let scheme = config.baseURL.hasPrefix("https://") ? "https://" : "http://"
+            let origins = [config.origin] + (request.header("Host").map { [scheme + $0] } ?? [])
+            if let origin = origins.first(where: { referer.hasPrefix($0 + "/") }),
+               let path = localURL(String(referer.dropFirst(origin.count))) {
+                next = path
+            }
         }
         throw LoginRequired(next: next)
     }

@@ -57,6 +57,7 @@ public struct ProfileView: MustacheContext {
         case "hasSkills": return .bool(!skills.isEmpty)
         case "timezone": return .string(timezone)
         case "days": return .list(days.map { .context(DayView(day: $0)) })
+        case "hasDays": return .bool(!days.isEmpty)
         default: return nil
         }
     }

@@ -250,6 +250,7 @@ public enum DefaultTheme {
 </div>
 {{/hasBio}}
 <h2 class="slots-title">Free slots</h2>
+{{#hasDays}}<p class="hint">Pick a time to book it; add a note for {{name}} first if you like. You log in or register on the way.</p>{{/hasDays}}
 {{#days}}
 <section class="day" data-date="{{date}}">
   <h2>{{title}}</h2>
@@ -259,6 +260,7 @@ public enum DefaultTheme {
       <form method="post" action="{{site.cgi}}/book">
         <input type="hidden" name="slot" value="{{id}}">
         <button><time datetime="{{start}}">{{startTime}}</time>–<time datetime="{{end}}">{{endTime}}</time></button>
+        <input name="note" maxlength="1000" placeholder="Note (optional)" aria-label="Note with this booking">
       </form>
     </li>
     {{/slots}}
@@ -349,6 +351,7 @@ h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
 button, .button { font: inherit; cursor: pointer; border: 1px solid var(--accent); border-radius: .5rem;
                   padding: .45rem .8rem; background: var(--paper); color: var(--accent); min-height: 2.75rem; }
 .slot button { width: 100%; }
+.slot input[name=note] { font-size: .8rem; padding: .2rem .4rem; margin-top: .2rem; }
 button:hover, button.primary { background: var(--accent); color: var(--accent-ink); }
 button.danger { border-color: var(--danger); color: var(--danger); }
 label { display: block; font-weight: 600; margin-top: .75rem; }

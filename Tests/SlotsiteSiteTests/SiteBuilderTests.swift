@@ -110,6 +110,7 @@ struct SiteBuilderTests {
                           <form method="post" action="/cgi-bin/slotsite/book">
                             <input type="hidden" name="slot" value="\(id)">
                             <button><time datetime="\(local.rfc3339)">\(local.time)</time>–<time datetime="\(zone.local(slot.range.end).rfc3339)">\(zone.local(slot.range.end).time)</time></button>
+                            <input name="note" maxlength="1000" placeholder="Note (optional)" aria-label="Note with this booking">
                           </form>
                         </li>
                     """))

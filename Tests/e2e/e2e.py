@@ -22,6 +22,7 @@ def main():
         try:
             scenario(site.dir, site.port, site.origin)
             security(site)
+            newcomer(site)
         except Exception as e:
             import traceback
             traceback.print_exc()
@@ -330,6 +331,55 @@ def security(site):
     r, _ = ida.post(cgi + "/account/listing", [("listed", "2")])
     check(r.status == 400, "listed=2 → 400")
     check(site.error_log().count("slotsite-cgi:") == 0, "no fault logged by the CGI")
+
+
+def newcomer(site):
+    """The newcomer's path: the command line's answers, a site opened as localhost,
+    booking from a profile page while logged out, with a note."""
+    import subprocess
+    run = lambda *a: subprocess.run([site.slotsite, *a], capture_output=True, text=True)
+    r = run("--version")
+    check(r.returncode == 0 and re.fullmatch(r"\d+\.\d+\.\d+\n", r.stdout) is not None, f"slotsite --version ({r.stdout!r})")
+    r = run("seed", "--site", site.dir, "--users", "3", "--slots-per-user", "8", "--seed", "3")
+    check(r.returncode == 1 and r.stderr.count("\n") == 1 and "seeded before" in r.stderr and "handleTaken" not in r.stderr,
+          f"seed run twice: one clear line ({r.stderr.strip()!r})")
+    typo = os.path.join(site.work, "typo")
+    os.makedirs(typo)
+    with open(os.path.join(typo, "slotsite.yml"), "w") as f:
+        f.write("database: data/slotsite.bd\n")
+    r = run("build", "--site", typo)
+    check(r.returncode == 1 and "database" in r.stderr and "slotsite.yml" in r.stderr
+          and not os.path.exists(os.path.join(typo, "data", "slotsite.bd")), f"a typo in database: names the key, creates nothing ({r.stderr.strip()!r})")
+
+    cgi = "/cgi-bin/slotsite"
+    pro = Client(site.port).register("nina-new")
+    tomorrow = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 2 * 86400))
+    pro.post(cgi + "/slots", [("date", tomorrow), ("start", "14:00"), ("end", "14:45")])
+    r, page = Client(site.port).get("/u/nina-new/")
+    form = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="slot" value="(\d+)">.*?</form>', page, re.S)
+    check(form is not None and 'name="note"' in form.group(0), "the booking form has a note field")
+    slot = form.group(2)
+    # A visitor who opened the site as localhost, not logged in, picks the slot.
+    visitor = Client(site.port)
+    host = {"Host": f"localhost:{site.port}", "Sec-Fetch-Site": "same-origin", "Referer": f"http://localhost:{site.port}/u/nina-new/"}
+    r, _ = visitor.post(form.group(1), [("slot", slot), ("note", "First time")], headers=host)
+    location = r.getheader("Location", "")
+    check(r.status == 303 and location.startswith(cgi + "/login?next=/u/nina-new/") and "127.0.0.1" not in location,
+          f"logged out: to the login page, on the name the browser used ({location})")
+    r, html = visitor.get(location, headers={"Host": f"localhost:{site.port}"})
+    check("to book this slot" in html, "the login page says why")
+    register = re.search(r'<a href="([^"]*/register[^"]*)">Register</a>', html)
+    check(register is not None and "next=/u/nina-new/" in register.group(1), "its Register link keeps the way back")
+    r, html = visitor.get(register.group(1).replace("&amp;", "&"))
+    check('name="next" value="/u/nina-new/"' in html and 'name="offer"' in html, "the register form carries next and asks about offering")
+    r, _ = visitor.post(cgi + "/register", [("handle", "otto-new"), ("name", "Otto"), ("email", "otto@new.example"),
+                                            ("password", "password1"), ("next", "/u/nina-new/")], headers=host)
+    check(r.status == 303 and r.getheader("Location") == "/u/nina-new/", "registered, back on the profile")
+    r, _ = visitor.post(form.group(1), [("slot", slot), ("note", "First time")], headers=host)
+    check(r.status == 303 and r.getheader("Location") == cgi + "/account?done=booked", "booked with a note, as localhost")
+    r, html = pro.get(cgi + "/account")
+    check("First time" in html and "Otto" in html, "the professional sees the note")
+    check(visitor.get("/u/otto-new/")[0].status == 404, "the client stays private")
 
 
 if __name__ == "__main__":

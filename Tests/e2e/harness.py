@@ -1,7 +1,12 @@
 """Shared pieces of the end-to-end tests: a site folder, lighttpd on 127.0.0.1 running
 the built CGI, an HTTP client that keeps its session, and checks that count."""
-import filecmp, hashlib, http.client, os, shutil, socket, sqlite3, subprocess, tempfile, time
+import filecmp, hashlib, http.client, os, shutil, signal, socket, sqlite3, subprocess, tempfile, time
 from urllib.parse import quote_plus
+
+
+def program(name):
+    """A server program: Debian installs them in /usr/sbin, which a user's PATH may lack."""
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin") or name
 
 
 class Checks:
@@ -58,7 +63,13 @@ class Site:
     def run(self, *args, stdin=None):
         return subprocess.run([self.slotsite, *args], input=stdin, capture_output=True, text=True, check=True).stdout
 
-    def start(self):
+    def start(self, server="lighttpd"):
+        """Serves the site with `server`: lighttpd, apache (mod_cgid) or nginx (+ fcgiwrap),
+        each set up as the README's deploy recipe says."""
+        if server == "apache":
+            return self.start_apache()
+        if server == "nginx":
+            return self.start_nginx()
         conf = os.path.join(self.work, "lighttpd.conf")
         with open(conf, "w") as f:
             f.write(f"""
@@ -76,22 +87,126 @@ alias.url = ("/cgi-bin/slotsite" => "{self.cgi}")
 $HTTP["url"] =~ "^/cgi-bin/slotsite(/|$)" {{ cgi.assign = ("" => "") }}
 setenv.add-environment = ("SLOTSITE_SITE" => "{self.dir}")
 """)
-        # Debian installs lighttpd in /usr/sbin, which a user's PATH may lack.
-        lighttpd = shutil.which("lighttpd") or shutil.which("lighttpd", path="/usr/sbin:/sbin") or "lighttpd"
-        self.server = subprocess.Popen([lighttpd, "-D", "-f", conf])
+        self.server = subprocess.Popen([program("lighttpd"), "-D", "-f", conf])
+        return self.wait_listening("lighttpd")
+
+    def wait_listening(self, name):
         for _ in range(200):
+            if self.server.poll() is not None:
+                raise RuntimeError(f"{name} exited: {self.error_log()[-2000:]}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("lighttpd did not start")
+        raise RuntimeError(f"{name} did not start")
+
+    def served_by_another_user(self):
+        """Apache will not run CGI programs as root: under root, they run as www-data,
+        which must own the site folder, as the README's recipe says (chown -R)."""
+        if os.geteuid() != 0:
+            return None
+        os.chmod(self.work, 0o755)
+        subprocess.run(["chown", "-R", "www-data:www-data", self.dir, self.output], check=True)
+        return "www-data"
+
+    def start_apache(self):
+        user = self.served_by_another_user()
+        modules = "/usr/lib/apache2/modules"
+        conf = os.path.join(self.work, "apache2.conf")
+        with open(conf, "w") as f:
+            f.write(f"""
+LoadModule mpm_event_module {modules}/mod_mpm_event.so
+LoadModule authz_core_module {modules}/mod_authz_core.so
+LoadModule alias_module {modules}/mod_alias.so
+LoadModule env_module {modules}/mod_env.so
+LoadModule cgid_module {modules}/mod_cgid.so
+LoadModule dir_module {modules}/mod_dir.so
+LoadModule mime_module {modules}/mod_mime.so
+{"User " + user + chr(10) + "Group " + user if user else ""}
+ServerName 127.0.0.1
+Listen 127.0.0.1:{self.port}
+PidFile {self.work}/apache2.pid
+DefaultRuntimeDir {self.work}
+ScriptSock {self.work}/cgid.sock
+ErrorLog {self.work}/error.log
+TypesConfig /etc/mime.types
+AddDefaultCharset utf-8
+<VirtualHost 127.0.0.1:{self.port}>
+    DocumentRoot {self.output}
+    DirectoryIndex index.html
+    <Directory {self.output}>
+        Require all granted
+    </Directory>
+    ScriptAlias /cgi-bin/slotsite {self.cgi}
+    <Location /cgi-bin/slotsite>
+        SetEnv SLOTSITE_SITE {self.dir}
+        Require all granted
+    </Location>
+</VirtualHost>
+""")
+        self.server = subprocess.Popen([program("apache2"), "-f", conf, "-DFOREGROUND"],
+                                       env={**os.environ, "APACHE_RUN_DIR": self.work})
+        return self.wait_listening("apache2")
+
+    def start_nginx(self):
+        root = os.geteuid() == 0
+        sock = os.path.join(self.work, "fcgiwrap.sock")
+        # Its own process group: fcgiwrap -c 4 forks four workers, stopped with it.
+        self.fcgiwrap = subprocess.Popen([program("fcgiwrap"), "-c", "4", "-s", f"unix:{sock}"], start_new_session=True)
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        temp = os.path.join(self.work, "nginx-temp")
+        os.makedirs(temp)
+        conf = os.path.join(self.work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""
+daemon off;
+{"user root;" if root else ""}
+pid {self.work}/nginx.pid;
+error_log {self.work}/error.log;
+events {{ }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {temp}/body;
+    fastcgi_temp_path {temp}/fastcgi;
+    proxy_temp_path {temp}/proxy;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {self.output};
+        index index.html;
+        charset utf-8;
+        open_file_cache off;
+        client_max_body_size 64k;
+        location /cgi-bin/slotsite {{
+            fastcgi_split_path_info ^(/cgi-bin/slotsite)(.*)$;
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME {self.cgi};
+            fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+            fastcgi_param PATH_INFO $fastcgi_path_info;
+            fastcgi_param SLOTSITE_SITE {self.dir};
+            fastcgi_pass unix:{sock};
+        }}
+    }}
+}}
+""")
+        self.server = subprocess.Popen([program("nginx"), "-c", conf, "-e", f"{self.work}/error.log"])
+        return self.wait_listening("nginx")
 
     def stop(self, keep=False):
         if self.server:
             self.server.terminate()
             self.server.wait()
             self.server = None
+        if getattr(self, "fcgiwrap", None):
+            os.killpg(self.fcgiwrap.pid, signal.SIGTERM)
+            self.fcgiwrap.wait()
+            self.fcgiwrap = None
         if keep or os.environ.get("KEEP_E2E"):
             print("kept", self.work)
         else:

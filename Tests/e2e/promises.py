@@ -561,7 +561,6 @@ def main():
     bin_dir = next((a for a in sys.argv[1:] if not a.startswith("--")), ".build/debug")
     if "--disk-full-only" in sys.argv:
         disk_full(bin_dir)
-        print("\n".join(figures))
         print(f"disk-full: {check.passed} passed, {check.failed} failed")
         sys.exit(1 if check.failed else 0)
     site = Site(bin_dir, users=6, slots=16, title="Promises").start()
