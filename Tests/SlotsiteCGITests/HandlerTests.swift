@@ -216,14 +216,28 @@ struct HandlerTests {
             #expect(h.post("/account/profile", [("name", "T"), ("bio", ""), ("skills", skill), ("timezone", "UTC")], cookie: cookie).status == 303)
             #expect(h.post("/account/profile", [("name", "T"), ("bio", ""), ("skills", skill + unit), ("timezone", "UTC")], cookie: cookie).status == 400)
         }
+        // Registration: name, e-mail and password at and past their limits.
+        if !unit.unicodeScalars.contains("\r") {
+            let name = String(repeating: unit, count: 100 / per)
+            let local = String(repeating: unit, count: (254 - 12) / per)
+            let password = String(repeating: unit, count: 1024 / per)
+            let fields = [("handle", "reg-t"), ("name", name), ("email", local + "@example.org"), ("password", password)]
+            #expect(h.post("/register", fields).status == 303)
+            #expect(try h.store.credentials(login: local + "@EXAMPLE.ORG")?.user.name == name)
+            for (field, value) in [("name", name + unit), ("email", local + unit + unit + unit + "@example.org"), ("password", password + unit)] {
+                let r = h.post("/register", fields.map { $0.0 == "handle" ? ("handle", "reg-u") : $0.0 == field ? (field, value) : $0 })
+                #expect(r.status == 400 && r.body.contains("field-error"), "\(field) past its limit")
+            }
+        }
         let pro = try h.register("pro-t")
         #expect(h.post("/slots", [("date", "2026-12-01"), ("start", "09:00"), ("end", "09:45")], cookie: pro).status == 303)
-        let slot = try #require(try h.store.slots(of: 2).first?.slot.id)
+        let proID = try #require(try h.store.user(handle: "pro-t")).id
+        let slot = try #require(try h.store.slots(of: proID).first?.slot.id)
         let tooLong = h.post("/book", [("slot", "\(slot)"), ("note", bio(1000 / per))], cookie: cookie)
         #expect(tooLong.status == 400 && tooLong.body.contains("note"))
         let note = bio((1000 - 2) / per)
         #expect(h.post("/book", [("slot", "\(slot)"), ("note", note)], cookie: cookie).status == 303)
-        #expect(try h.store.bookingsMade(by: 1).first?.note == note.withLFLineBreaks())
+        #expect(try h.store.bookingsMade(by: 1).first?.note == note.withLFLineBreaks().trimmingWhitespace())
         #expect(h.logged.isEmpty, "no fault logged: \(h.logged)")
     }
 }

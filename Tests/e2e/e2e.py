@@ -380,6 +380,69 @@ def newcomer(site):
     r, html = pro.get(cgi + "/account")
     check("First time" in html and "Otto" in html, "the professional sees the note")
     check(visitor.get("/u/otto-new/")[0].status == 404, "the client stays private")
+    demo(site)
+
+
+def demo(site):
+    """`slotsite demo` as a newcomer runs it: it says 'serving' only once it listens,
+    works as localhost, logs requests, follows --port on a second run, and says so
+    when its port is taken."""
+    import socket, subprocess, threading
+    from harness import free_port
+    folder = os.path.join(site.work, "demo")
+
+    def start(port):
+        p = subprocess.Popen([site.slotsite, "demo", "--port", str(port), "--folder", folder],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines = []
+
+        def read():
+            for line in p.stdout:
+                lines.append(line)
+        threading.Thread(target=read, daemon=True).start()
+        for _ in range(1200):
+            if any(l.startswith("serving ") for l in lines) or p.poll() is not None:
+                break
+            time.sleep(0.05)
+        return p, lines
+
+    def stop(p):
+        p.terminate()
+        p.wait(timeout=10)
+
+    port = free_port()
+    p, lines = start(port)
+    try:
+        check(any(l.startswith("serving ") for l in lines), f"demo says it is serving ({lines[-3:]})")
+        r, html = Client(port).get("/", headers={"Host": f"localhost:{port}"})
+        check(r.status == 200 and "u/" in html, "demo answers as localhost")
+        guest = Client(port)
+        r, _ = guest.post("/cgi-bin/slotsite/register", [("handle", "lola-demo"), ("name", "Lola"), ("email", "lola@demo.example"),
+                                                          ("password", "password1")],
+                          headers={"Host": f"localhost:{port}", "Sec-Fetch-Site": "same-origin"})
+        check(r.status == 303 and r.getheader("Location") == "/cgi-bin/slotsite/account?done=registered-private",
+              "a form posted to the demo as localhost stays on localhost")
+        time.sleep(0.2)
+        check(any(re.match(r"POST /cgi-bin/slotsite/register 303 \d+ ms", l) for l in lines), "the demo logs each request")
+    finally:
+        stop(p)
+    other = free_port()
+    p, lines = start(other)
+    try:
+        check(Client(other).get("/")[0].status == 200, "demo --port follows a second run on another port")
+        with open(os.path.join(folder, "slotsite.yml")) as f:
+            check(f"base_url: http://127.0.0.1:{other}/" in f.read(), "the demo site's base_url follows the port")
+    finally:
+        stop(p)
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    p, lines = start(taken.getsockname()[1])
+    p.wait(timeout=60)
+    err = p.stderr.read()
+    check(p.returncode == 1 and not any(l.startswith("serving") for l in lines) and "cannot listen" in err,
+          f"a taken port: an error, and no 'serving' ({err.strip()!r})")
+    taken.close()
 
 
 if __name__ == "__main__":
