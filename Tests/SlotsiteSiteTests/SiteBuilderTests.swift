@@ -434,6 +434,21 @@ struct SiteBuilderTests {
         #expect(incremental == (try site.tree()))
     }
 
+    /// An account made private (by the migration, or in the store) loses its page,
+    /// its directory entry and its sitemap line at the next cron build.
+    @Test func aPrivateAccountsPageGoesAtTheNextBuild() throws {
+        let site = try TemporarySite(seedUsers: 3, slots: 4)
+        try site.build()
+        let (opened, pro, _) = try site.parties(pro: 1)
+        #expect(try site.read("u/\(pro.handle)/index.html").contains(pro.name))
+        try opened.store.setListed(userID: pro.id, false, now: SiteBuilderTests.now)
+        let summary = try site.open().builder().buildIncremental(now: SiteBuilderTests.now)
+        #expect(summary.removed == 1)
+        #expect(!FileManager.default.fileExists(atPath: site.output + "/u/\(pro.handle)/index.html"))
+        #expect(try !site.read("index.html").contains(pro.handle))
+        #expect(try !site.read("sitemap.xml").contains(pro.handle))
+    }
+
     @Test func theEmbeddedThemeMatchesTheRepository() throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
         for file in DefaultTheme.files {
