@@ -3,14 +3,12 @@ import PackageDescription
 
 // Generic type metadata through direct accessor calls instead of mangled names the
 // runtime demangles on first use: the CGI starts once per request, and demangling was
-// 5% of a booking's CPU (3.27 -> 3.16 ms of CPU a booking, wait4, 200 bookings interleaved).
+// a measurable part of a booking's CPU (bench/README.md, "Figures behind the code").
 let fast: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])]
 
 // The command line runs for every build and cron job: Swift's libraries linked in
-// rather than loaded start it in 5.9 ms instead of 18.8 (with its dev server's
-// networking package gone too; `perf stat -r 40 slotsite --version`), and a fully
-// static executable, as the CGI is, in 1.9 ms instead of 3.9 (no dynamic loader or
-// relocations; `hyperfine -N --runs 40 'slotsite --help'`).
+// rather than loaded, and a fully static executable as the CGI is (no dynamic loader
+// or relocations), start it several times faster (bench/README.md).
 let staticStdlib = SwiftSetting.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))
 let staticExecutable = LinkerSetting.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))
 
@@ -40,7 +38,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [staticStdlib], linkerSettings: [staticExecutable]),
         // The CGI starts once per request: a fully static executable skips the dynamic
-        // loader and its relocations (GET /login 3.3 ms -> 1.9 ms, scripts/bench).
+        // loader and its relocations.
         .executableTarget(name: "slotsite-cgi", dependencies: ["SlotsiteCGI"], swiftSettings: fast,
                           linkerSettings: [staticExecutable]),
         .testTarget(name: "SlotsiteCoreTests", dependencies: ["SlotsiteCore"]),

@@ -12,7 +12,7 @@ import SlotsiteSite
 /// thread and one request per connection (`Connection: close`). An HTTP package with
 /// Foundation's networking linked libcurl and some thirty libraries behind it into the
 /// `slotsite` program, and loading them was two thirds of its start-up, which every
-/// build and cron run pays (18.8 -> 5.9 ms with the static standard library).
+/// build and cron run pays.
 public struct DevServer: Sendable {
     public let config: SiteConfig
     public let port: UInt16

@@ -38,7 +38,7 @@ public final class PageWriter {
     private var pending: [(temporary: String, path: String, fd: Int32, spare: Int?)] = []
     /// The output folder, opened at the first write: files are made, renamed and
     /// removed relative to it, so the kernel does not walk the output folder's own path
-    /// three times a page (on a 7-folder path, 10% of creating 10,000 pages' system CPU).
+    /// three times a page.
     private var folderFD: Int32 = -1
     /// Files renamed but not yet durable (`deferSync`): their open descriptors, and
     /// whether any was closed unsynced, which leaves one syncfs to do.

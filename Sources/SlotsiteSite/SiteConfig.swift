@@ -14,10 +14,9 @@ public struct SiteConfig: Sendable, Equatable {
     public var database = "data/slotsite.db"
     public var output = "public"
     /// Professionals per directory page: a change to one re-renders a page of 24, which
-    /// costs the same whether the site lists 24 professionals or 10,000 (at 50 a page, a
-    /// first-slot booking did 1.13–1.22 times the work at 10,000 as at 20, where the page
-    /// had 21), and a visitor loads 9 KB a page rather than 20. A grid of 2, 3, 4 or 6
-    /// columns fills it.
+    /// costs the same whether the site lists 24 professionals or 10,000 (with 50 a page
+    /// the small site's page was smaller, so the big site's booking cost more), and a
+    /// grid of 2, 3, 4 or 6 columns fills it.
     public var pageSize = 24
 
     public static let fileName = "slotsite.yml"

@@ -10,8 +10,8 @@ import Glibc
 /// once, and the spare's name the old page, which is a spare from then on. Writing a
 /// temporary file and renaming it over the page instead creates an inode and frees the
 /// old one every time; on ext4 without a journal (this machine's) a file system then
-/// skips every inode freed in the last minute when it allocates one, and under a steady
-/// stream of bookings each temporary file took 0.45 ms to create (`strace -T`).
+/// skips every inode freed in the last minute when it allocates one, which made each
+/// temporary file slow to create under a steady stream of bookings.
 ///
 /// A web server may still be sending the old page when it becomes a spare, so a spare
 /// is written only while no other process has it open or mapped: each one is checked

@@ -6,8 +6,8 @@ import SlotsiteCGI
 
 // A file-size limit must fail a write (answered 500), not kill the process mid-page.
 signal(SIGXFSZ, SIG_IGN)
-// The process lives for one request: its heap grows in 1 MiB steps and never shrinks
-// (4 brk calls a booking instead of 10; 2% of its CPU).
+// The process lives for one request: its heap grows in 1 MiB steps and never shrinks,
+// which spares most of its brk calls.
 _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
 _ = mallopt(-2 /* M_TOP_PAD */, 1 << 20)
 CGIApplication.run(variables: StandardStreams.environment(), now: Int64(time(nil)))
