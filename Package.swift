@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "SlotsiteRender", dependencies: ["SlotsiteCore", "CCmark"], swiftSettings: fast),
         .target(name: "SlotsiteAuth", dependencies: ["SlotsiteCore", "CSodium"], swiftSettings: fast),
         .target(name: "SlotsiteSite", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteRender"], swiftSettings: fast),
-        .target(name: "SlotsiteCGI", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteRender"], swiftSettings: fast),
+        .target(name: "SlotsiteCGI", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite"], swiftSettings: fast),
         .target(name: "SlotsiteServe", dependencies: ["SlotsiteCore", "SlotsiteSite"]),
         .executableTarget(name: "slotsite", dependencies: [
             "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteCGI", "SlotsiteServe",

@@ -17,13 +17,14 @@ public enum CGIApplication {
         let includeBody = variables["REQUEST_METHOD"] != "HEAD"
         guard let site = variables["SLOTSITE_SITE"], !site.isEmpty else {
             log("slotsite-cgi: SLOTSITE_SITE is not set; point it at the site folder in the web server's configuration")
-            return (ErrorPage.generic(), includeBody)
+            return (HTMLPresenter.generic(), includeBody)
         }
         let config: SiteConfig
         do { config = try SiteConfig.load(site: site) } catch {
             log("slotsite-cgi: \(error)")
-            return (ErrorPage.generic(), includeBody)
+            return (HTMLPresenter.generic(), includeBody)
         }
+        let presenter = HTMLPresenter(renderer: PageRenderer(config: config))
         do {
             let request = try CGIRequest(variables: variables)
             let route = try Route(request.method, request.segments)
@@ -37,15 +38,15 @@ public enum CGIApplication {
                 }
                 form = try FormData(decoding: body)
             }
-            let context = CGIContext(config: config, request: request, form: form, now: now, log: log)
-            return (try context.handle(route), includeBody)
+            let context = CGIContext(config: config, request: request, form: form, now: now, renderer: presenter.renderer, log: log)
+            return (try presenter.response(try context.handle(route), log: log), includeBody)
         } catch let error as HTTPError {
-            return (ErrorPage.render(error, config: config, log: log), includeBody)
+            return (presenter.page(for: error, log: log), includeBody)
         } catch {
             log("slotsite-cgi: \(error)")
-            return (ErrorPage.render(HTTPError(500, "Something went wrong",
+            return (presenter.page(for: HTTPError(500, "Something went wrong",
                 "The server could not finish this request. Nothing you typed is lost on your side: go back and try again in a moment."),
-                config: config, log: log), includeBody)
+                log: log), includeBody)
         }
     }
 }

@@ -1,82 +1,49 @@
 import SlotsiteCore
-import SlotsiteRender
 import SlotsiteSite
 import SlotsiteStore
 
 extension CGIContext {
     static let listPageSize = 50
 
-    /// Form values and problems to show again when a form on the account page is refused.
-    struct AccountForms {
-        var profile: [String: String]?
-        var slot: [String: String]?
-        var errors: [String: String] = [:]
-        var problem: String?
+    func accountPage() throws -> Outcome {
+        .show(.account(try account(requireUser())))
     }
 
-    func accountPage() throws -> Response {
-        try accountPage(200, user: requireUser(), forms: AccountForms())
-    }
-
-    func accountPage(_ status: Int, user: User, forms: AccountForms) throws -> Response {
+    /// The account page of `user`: one page of each list, as the query asks.
+    func account(_ user: User) throws -> AccountPage {
         let store = try store()
-        let zone = (try? Zone(user.timezone)) ?? .utc
         func pageNumber(_ key: String) -> Int {
             guard let raw = request.query[key], let n = Int(raw), (1...100_000).contains(n) else { return 1 }
             return n
         }
         let size = CGIContext.listPageSize
-        let slotsPage = pageNumber("slots"), bookedPage = pageNumber("booked"), madePage = pageNumber("made")
-        let from = now - Slot.maximumDuration
-        let mine = try store.slots(of: user.id, from: from, limit: size + 1, offset: (slotsPage - 1) * size)
-        let booked = try store.bookingsOfSlots(of: user.id, limit: size + 1, offset: (bookedPage - 1) * size)
-        let made = try store.bookingsMade(by: user.id, limit: size + 1, offset: (madePage - 1) * size)
-
-        func when(_ range: TimeRange, _ zone: Zone) -> MustacheValue {
-            let start = zone.local(range.start), end = zone.local(range.end)
-            return ["date": .string(start.date.longText), "start": .string(start.time.description),
-                    "end": .string(end.time.description), "datetime": .string(start.rfc3339)]
+        func listing<Item>(_ key: String, _ read: (_ limit: Int, _ offset: Int) throws -> [Item]) rethrows -> AccountPage.Listing<Item> {
+            let page = pageNumber(key)
+            let items = try read(size + 1, (page - 1) * size)
+            return .init(items: Array(items.prefix(size)), page: page, more: items.count > size)
         }
-        func pager(_ key: String, _ page: Int, _ more: Bool) -> MustacheValue {
-            ["previous": page > 1 ? .string(url("/account?\(key)=\(page - 1)")) : .null,
-             "next": more ? .string(url("/account?\(key)=\(page + 1)")) : .null]
-        }
-        let profile = forms.profile ?? ["name": user.name, "bio": user.bio, "skills": user.skills.joined(separator: ", "),
-                                        "timezone": user.timezone]
-        let tomorrow = CivilDate(daysSinceEpoch: zone.local(now).date.daysSinceEpoch + 1)
-        let slotForm = forms.slot ?? ["date": tomorrow.description, "start": "09:00", "end": "09:45"]
-        return try page(status, "account", [
-            "user": ["name": .string(user.name), "handle": .string(user.handle), "email": .string(user.email),
-                     "listed": .bool(user.listed),
-                     "timezone": .string(zone.identifier), "profileURL": .string(config.basePath + "u/" + user.handle + "/")],
-            "notice": notice(),
-            "problem": forms.problem.map { .string($0) } ?? .null,
-            "profile": .object(profile.mapValues { .string($0) }),
-            "slotForm": .object(slotForm.mapValues { .string($0) }),
-            "errors": .object(forms.errors.mapValues { .string($0) }),
-            "slots": .list(mine.prefix(size).map { own in
-                ["id": .string(String(own.slot.id)), "when": when(own.slot.range, zone),
-                 "booked": own.booking.map { b in ["client": .string(b.clientName), "bookingID": .string(String(b.id))] } ?? .null,
-                 "started": .bool(own.slot.range.start <= now)]
-            }),
-            "slotsPager": pager("slots", slotsPage, mine.count > size),
-            "booked": .list(booked.prefix(size).compactMap { own in
-                guard let b = own.booking else { return nil }
-                return ["bookingID": .string(String(b.id)), "when": when(own.slot.range, zone), "client": .string(b.clientName),
-                        "clientHandle": .string(b.clientHandle), "note": .string(b.note)]
-            }),
-            "bookedPager": pager("booked", bookedPage, booked.count > size),
-            "made": .list(made.prefix(size).map { m in
-                let proZone = (try? Zone(m.professionalTimezone)) ?? .utc
-                return ["bookingID": .string(String(m.id)), "when": when(m.slot.range, proZone), "zone": .string(proZone.identifier),
-                        "professional": .string(m.professionalName),
-                        "profileURL": .string(config.basePath + "u/" + m.professionalHandle + "/"), "note": .string(m.note)]
-            }),
-            "madePager": pager("made", madePage, made.count > size),
-        ])
+        var page = AccountPage(
+            user: user, now: now,
+            slots: try listing("slots") { try store.slots(of: user.id, from: now - Slot.maximumDuration, limit: $0, offset: $1) },
+            booked: try listing("booked") { try store.bookingsOfSlots(of: user.id, limit: $0, offset: $1) },
+            made: try listing("made") { try store.bookingsMade(by: user.id, limit: $0, offset: $1) })
+        page.notice = notice()
+        return page
     }
 
-    private func notice() -> MustacheValue {
+    /// The account page again with a form's problems: `status` 400 or 409.
+    func refusedOnAccount(_ status: Int, user: User, profile: [String: String]? = nil, slot: [String: String]? = nil,
+                          problems: [String: String], summary: String) throws -> Outcome {
+        var page = try account(user)
+        page.notice = nil
+        page.profileForm = profile
+        page.slotForm = slot
+        page.errors = problems
+        page.problem = summary
+        return .invalid(.account(page), status: status, problems: problems)
+    }
+
+    private func notice() -> String? {
         let messages = [
             "registered": "Welcome! Your profile page is published. Add a bio and some slots below.",
             "registered-private": "Welcome! Your account is private. Find a professional and book a slot; your bookings appear below.",
@@ -88,10 +55,10 @@ extension CGIContext {
             "booked": "Booked! You find the booking below, under “Bookings I made”.",
             "cancelled": "The booking is cancelled and the slot is free again.",
         ]
-        return request.query["done"].flatMap { messages[$0] }.map { .string($0) } ?? .null
+        return request.query["done"].flatMap { messages[$0] }
     }
 
-    func updateProfile() throws -> Response {
+    func updateProfile() throws -> Outcome {
         let user = try requireUser()
         try form.only(["name", "bio", "skills", "timezone"])
         var errors: [String: String] = [:]
@@ -103,15 +70,15 @@ extension CGIContext {
         let skills = check { try Skills(parsing: form["skills"] ?? "") }
         let zone = check { try Zone((form["timezone"] ?? "").trimmingWhitespace()) }
         guard let name, let bio, let skills, let zone, errors.isEmpty else {
-            return try accountPage(400, user: user, forms: AccountForms(profile: form.fields, errors: errors,
-                                                                        problem: "The profile was not saved; see the marked fields."))
+            return try refusedOnAccount(400, user: user, profile: form.fields, problems: errors,
+                                        summary: "The profile was not saved; see the marked fields.")
         }
         try store().updateProfile(userID: user.id, name: name, bio: bio, skills: skills.names, timezone: zone.identifier, now: now)
         try publish(.profile(user.id))
-        return .seeOther(url("/account?done=profile"))
+        return .done(location: url("/account?done=profile"))
     }
 
-    func updateListing() throws -> Response {
+    func updateListing() throws -> Outcome {
         let user = try requireUser()
         try form.only(["listed"])
         guard let listed = form["listed"], listed == "0" || listed == "1" else {
@@ -119,6 +86,6 @@ extension CGIContext {
         }
         try store().setListed(userID: user.id, listed == "1", now: now)
         try publish(.listing(user.id))
-        return .seeOther(url(listed == "1" ? "/account?done=listed" : "/account?done=withdrawn"))
+        return .done(location: url(listed == "1" ? "/account?done=listed" : "/account?done=withdrawn"))
     }
 }

@@ -1,6 +1,5 @@
 import SlotsiteAuth
 import SlotsiteCore
-import SlotsiteRender
 import SlotsiteSite
 import SlotsiteStore
 
@@ -11,13 +10,13 @@ extension CGIContext {
 
     static let registerFields: Set<String> = ["handle", "name", "email", "password", "offer", "next"]
 
-    func registerForm() throws -> Response {
+    func registerForm() throws -> Outcome {
         let next = request.query["next"].flatMap { localURL($0) != nil ? $0 : nil } ?? ""
-        if try currentUser() != nil { return .seeOther(localURL(next) ?? url("/account")) }
-        return try registerPage(200, values: ["next": next], errors: [:])
+        if try currentUser() != nil { return .done(location: localURL(next) ?? url("/account")) }
+        return .show(.register(values: ["next": next], errors: [:]))
     }
 
-    func register() throws -> Response {
+    func register() throws -> Outcome {
         try form.only(CGIContext.registerFields)
         var errors: [String: String] = [:]
         func check<T>(_ body: () throws -> T) -> T? {
@@ -31,7 +30,7 @@ extension CGIContext {
         if offer != "0" && offer != "1" { errors["offer"] = "Tick the box, or leave it empty, and send the form again." }
         let next = form["next"].flatMap { localURL($0) != nil ? $0 : nil }
         guard let handle, let name, let email, let password, errors.isEmpty else {
-            return try registerPage(400, values: form.fields, errors: errors)
+            return invalidRegistration(400, errors)
         }
         let hash = try PasswordHasher.standard.hash(password)
         let userID: Int64
@@ -39,33 +38,27 @@ extension CGIContext {
             userID = try store().createUser(handle: handle, name: name, email: email, passwordHash: hash,
                                             timezone: config.timezone, listed: offer == "1", now: now)
         } catch let e as StoreError where e.reason == .handleTaken {
-            return try registerPage(409, values: form.fields, errors: ["handle": "“\(handle)” is taken; choose another handle."])
+            return invalidRegistration(409, ["handle": "“\(handle)” is taken; choose another handle."])
         } catch let e as StoreError where e.reason == .emailTaken {
-            return try registerPage(409, values: form.fields, errors: ["email": "An account with this email exists; log in instead."])
+            return invalidRegistration(409, ["email": "An account with this email exists; log in instead."])
         }
         let cookie = try startSession(for: userID)
         if offer == "1" { try publish(.listing(userID)) }
-        if let next, let back = localURL(next) { return .seeOther(back, headers: [cookie]) }
-        return .seeOther(url(offer == "1" ? "/account?done=registered" : "/account?done=registered-private"), headers: [cookie])
+        if let next, let back = localURL(next) { return .done(location: back, headers: [cookie]) }
+        return .done(location: url(offer == "1" ? "/account?done=registered" : "/account?done=registered-private"), headers: [cookie])
     }
 
-    private func registerPage(_ status: Int, values: [String: String], errors: [String: String]) throws -> Response {
-        try page(status, "register", [
-            "values": .object(values.filter { $0.key != "password" }.mapValues { .string($0) }),
-            "errors": .object(errors.mapValues { .string($0) }),
-            "hasErrors": .bool(!errors.isEmpty),
-            "offer": .bool(values["offer"] == "1"),
-            "siteZone": .string(config.timezone),
-        ])
+    private func invalidRegistration(_ status: Int, _ problems: [String: String]) -> Outcome {
+        .invalid(.register(values: form.fields, errors: problems), status: status, problems: problems)
     }
 
-    func loginForm() throws -> Response {
+    func loginForm() throws -> Outcome {
         let next = request.query["next"].flatMap { localURL($0) != nil ? $0 : nil } ?? ""
-        if try currentUser() != nil { return .seeOther(localURL(next) ?? url("/account")) }
-        return try loginPage(200, login: "", next: next, problem: nil)
+        if try currentUser() != nil { return .done(location: localURL(next) ?? url("/account")) }
+        return .show(loginScreen(login: "", next: next, problem: nil))
     }
 
-    func login() throws -> Response {
+    func login() throws -> Outcome {
         try form.only(["login", "password", "next"])
         let login = (form["login"] ?? "").trimmingWhitespace()
         let password = form["password"] ?? ""
@@ -79,39 +72,37 @@ extension CGIContext {
         }
         guard case .admitted(let attemptID, let found) = admission else {
             guard case .refused(let wait) = admission else { fatalError("unreachable") }
-            return try loginPage(429, login: login, next: next,
-                                 problem: "Too many failed logins. Wait \((wait + 59) / 60) minutes and try again.",
-                                 headers: [("Retry-After", String(wait))])
+            let problem = "Too many failed logins. Wait \((wait + 59) / 60) minutes and try again."
+            return .invalid(loginScreen(login: login, next: next, problem: problem), status: 429, problems: ["login": problem],
+                            headers: [("Retry-After", String(wait))])
         }
         let credentials = password.unicodeScalars.count > Account.passwordLength.upperBound ? nil : found
         let hasher = PasswordHasher.standard
         // Verify even for an unknown account, so both failures take as long.
         let matches = hasher.verify(password, against: credentials?.passwordHash ?? CGIContext.dummyHash)
         guard let credentials, matches else {
-            return try loginPage(401, login: login, next: next, problem: "The login or the password is wrong.")
+            let problem = "The login or the password is wrong."
+            return .invalid(loginScreen(login: login, next: next, problem: problem), status: 401, problems: ["login": problem])
         }
         if hasher.needsRehash(credentials.passwordHash) {
             try store.rehashPassword(userID: credentials.user.id, try hasher.hash(password))
         }
         try store.forgetLoginFailures(attemptID: attemptID)
         let cookie = try startSession(for: credentials.user.id)
-        return .seeOther(localURL(next) ?? url("/account"), headers: [cookie])
+        return .done(location: localURL(next) ?? url("/account"), headers: [cookie])
     }
 
-    private func loginPage(_ status: Int, login: String, next: String, problem: String?, headers: [(String, String)] = []) throws -> Response {
-        try page(status, "login", [
-            "login": .string(login), "next": .string(next),
-            "registerURL": .string(url("/register") + (next.isEmpty ? "" : "?next=" + FormEncoding.encode(next))),
-            "why": request.query["why"] == "book" ? .string("Log in or register to book this slot; you come back to the page afterwards.") : .null,
-            "problem": problem.map { .string($0) } ?? .null,
-        ], headers: headers)
+    private func loginScreen(login: String, next: String, problem: String?) -> Screen {
+        .login(login: login, next: next,
+               why: request.query["why"] == "book" ? "Log in or register to book this slot; you come back to the page afterwards." : nil,
+               problem: problem)
     }
 
-    func logout() throws -> Response {
+    func logout() throws -> Outcome {
         try form.only([])
         if let current = try currentUser() {
             try store().deleteSession(tokenHash: current.tokenHash)
         }
-        return .seeOther(config.basePath, headers: [("Set-Cookie", policy.clearCookie())])
+        return .done(location: config.basePath, headers: [("Set-Cookie", policy.clearCookie())])
     }
 }

@@ -3,7 +3,7 @@ import SlotsiteSite
 import SlotsiteStore
 
 extension CGIContext {
-    func createSlot() throws -> Response {
+    func createSlot() throws -> Outcome {
         let user = try requireUser()
         try form.only(["date", "start", "end"])
         let zone = (try? Zone(user.timezone)) ?? .utc
@@ -11,21 +11,20 @@ extension CGIContext {
         do {
             range = try Slot.range(date: form["date"] ?? "", start: form["start"] ?? "", end: form["end"] ?? "", zone: zone, now: now)
         } catch let e as CoreError {
-            return try accountPage(400, user: user, forms: AccountForms(slot: form.fields, errors: [e.field: e.message],
-                                                                        problem: "The slot was not added: \(e.message)"))
+            return try refusedOnAccount(400, user: user, slot: form.fields, problems: [e.field: e.message],
+                                        summary: "The slot was not added: \(e.message)")
         }
         do {
             try store().createSlot(userID: user.id, range: range, now: now)
         } catch let e as StoreError where e.reason == .slotOverlaps {
-            return try accountPage(409, user: user, forms: AccountForms(slot: form.fields,
-                errors: ["start": "This overlaps one of your slots."],
-                problem: "The slot was not added: it overlaps one of your slots. Choose another time."))
+            return try refusedOnAccount(409, user: user, slot: form.fields, problems: ["start": "This overlaps one of your slots."],
+                                        summary: "The slot was not added: it overlaps one of your slots. Choose another time.")
         }
         try publish(.profile(user.id))
-        return .seeOther(url("/account?done=slot-added"))
+        return .done(location: url("/account?done=slot-added"))
     }
 
-    func deleteSlot(_ id: Int64) throws -> Response {
+    func deleteSlot(_ id: Int64) throws -> Outcome {
         let user = try requireUser()
         try form.only([])
         do {
@@ -35,10 +34,10 @@ extension CGIContext {
                           conflict: "This slot is booked. Cancel the booking first, then delete the slot.")
         }
         try publish(.profile(user.id))
-        return .seeOther(url("/account?done=slot-deleted"))
+        return .done(location: url("/account?done=slot-deleted"))
     }
 
-    func book() throws -> Response {
+    func book() throws -> Outcome {
         let user = try requireUser()
         try form.only(["slot", "note"])
         guard let slotID = form["slot"].flatMap(Route.id) else {
@@ -53,16 +52,16 @@ extension CGIContext {
             slot = try store().book(slotID: slotID, clientID: user.id, note: note, now: now).slot
         } catch let e as StoreError where e.reason == .alreadyBookedByClient {
             // A second submit of the same form: the booking the first one made stands.
-            return .seeOther(url("/account?done=booked"))
+            return .done(location: url("/account?done=booked"))
         } catch let e as StoreError {
             throw refusal(e, forbidden: "This is your own slot; you cannot book it.",
                           conflict: "Someone else booked this slot just before you. Go back to the profile and pick another.")
         }
         try publish(.profile(slot.userID))
-        return .seeOther(url("/account?done=booked"))
+        return .done(location: url("/account?done=booked"))
     }
 
-    func cancelBooking(_ id: Int64) throws -> Response {
+    func cancelBooking(_ id: Int64) throws -> Outcome {
         let user = try requireUser()
         try form.only([])
         let slot: Slot
@@ -72,7 +71,7 @@ extension CGIContext {
             throw refusal(e, forbidden: "Only the client or the professional can cancel this booking.", conflict: "")
         }
         try publish(.profile(slot.userID))
-        return .seeOther(url("/account?done=cancelled"))
+        return .done(location: url("/account?done=cancelled"))
     }
 
     /// The HTTP answer to a refused store operation; other errors pass through as faults.

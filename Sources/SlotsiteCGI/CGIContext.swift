@@ -1,6 +1,5 @@
 import SlotsiteAuth
 import SlotsiteCore
-import SlotsiteRender
 import SlotsiteSite
 import SlotsiteStore
 
@@ -13,17 +12,18 @@ final class CGIContext {
     let now: Int64
     let log: (String) -> Void
     let policy: SessionPolicy
+    /// The theme, shared with the presenter: a change re-renders pages with it.
+    let renderer: PageRenderer
 
-    init(config: SiteConfig, request: CGIRequest, form: FormData, now: Int64, log: @escaping (String) -> Void) {
+    init(config: SiteConfig, request: CGIRequest, form: FormData, now: Int64, renderer: PageRenderer, log: @escaping (String) -> Void) {
         self.config = config
         self.request = request
         self.form = form
         self.now = now
+        self.renderer = renderer
         self.log = log
         self.policy = SessionPolicy(path: config.cgiURL, secure: config.baseURL.hasPrefix("https://"))
     }
-
-    lazy var renderer = PageRenderer(config: config, templates: Templates.directory(config.templatesPath))
 
     private var openedStore: Store?
 
@@ -35,10 +35,11 @@ final class CGIContext {
         return store
     }
 
-    func handle(_ route: Route) throws -> Response {
+    /// What the request asks for, done or refused.
+    func handle(_ route: Route) throws -> Outcome {
         do {
             switch route {
-            case .home: return .seeOther(url("/account"))
+            case .home: return .done(location: url("/account"))
             case .registerForm: return try registerForm()
             case .register: return try register()
             case .loginForm: return try loginForm()
@@ -53,7 +54,7 @@ final class CGIContext {
             case .cancelBooking(let id): return try cancelBooking(id)
             }
         } catch let redirect as LoginRequired {
-            return .seeOther(url("/login") + "?next=" + FormEncoding.encode(redirect.next) + (route == .book ? "&why=book" : ""))
+            return .done(location: url("/login") + "?next=" + FormEncoding.encode(redirect.next) + (route == .book ? "&why=book" : ""))
         } catch let error as StoreError {
             if case .sqlite(let code) = error.reason, code & 0xFF == 5 || code & 0xFF == 6 {
                 log("slotsite-cgi: database busy: \(error)")
@@ -127,37 +128,15 @@ final class CGIContext {
 
     // MARK: Pages
 
-    func page(_ status: Int, _ template: String, _ fields: [String: MustacheValue], headers: [(String, String)] = []) throws -> Response {
-        var values = fields
-        values["site"] = .context(renderer.site)
-        return .html(status, try renderer.render(template, .object(values)), headers: headers)
-    }
-
     /// Re-renders the public pages a committed change touches. A failure here is a
     /// fault answered with a 500; the change is saved, and because it bumped its
     /// professional's version, the next `build --incremental` renders those pages.
     func publish(_ change: SiteChange) throws {
-        _ = try SiteBuilder(config: config, store: try store(), templates: renderer.templates).render(change, now: now)
+        _ = try SiteBuilder(store: try store(), renderer: renderer).render(change, now: now)
     }
 }
 
 /// Thrown by `requireUser()`: the person must log in, then come back to `next`.
 struct LoginRequired: Error {
     let next: String
-}
-
-/// Percent-encoding for query values built here.
-enum FormEncoding {
-    static func encode(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            if b.isASCIILetterOrDigit || "-_.~/".utf8.contains(b) {
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
-            }
-        }
-        return out
-    }
 }

@@ -1,5 +1,14 @@
 import SlotsiteCore
 
+/// Where pages are under the site's root.
+public enum SitePaths {
+    /// The folder that holds a folder per profile.
+    public static let profilesFolder = "u"
+
+    /// A profile's folder under the site's root, e.g. `u/ada/`.
+    public static func profile(_ handle: String) -> String { profilesFolder + "/" + handle + "/" }
+}
+
 /// What every page's layout needs from the site. A class: pages look `site.…` up
 /// once per slot, and a reference is copied with a retain where a struct of three
 /// strings would be boxed on the heap for every lookup.
@@ -189,7 +198,7 @@ public struct DirectoryView: MustacheContext {
             switch key {
             case "handle": return .string(entry.handle)
             case "name": return .string(entry.name)
-            case "url": return .string(root + "u/" + entry.handle + "/")
+            case "url": return .string(root + SitePaths.profile(entry.handle))
             case "skills": return .list(entry.skills.map { .string($0) })
             case "next": return entry.next.map { .context(NextFreeView(wall: $0.wall, offset: $0.offset)) } ?? .null
             default: return nil
@@ -201,9 +210,7 @@ public struct DirectoryView: MustacheContext {
             case "url":
                 func add(_ part: String) { if escaped { HTML.appendEscaped(part, to: &out) } else { out += part.utf8 } }
                 add(root)
-                out += "u/".utf8
-                add(entry.handle)
-                out.append(UInt8(ascii: "/"))
+                add(SitePaths.profile(entry.handle))
             // Written straight from the entry, without a MustacheValue for each.
             case "name": if escaped { HTML.appendEscaped(entry.name, to: &out) } else { out += entry.name.utf8 }
             case "handle": if escaped { HTML.appendEscaped(entry.handle, to: &out) } else { out += entry.handle.utf8 }

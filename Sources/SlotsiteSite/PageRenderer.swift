@@ -14,11 +14,19 @@ public struct PageRenderer {
         self.site = SiteView(title: config.title, root: config.basePath, cgi: config.cgiURL)
     }
 
+    /// A renderer with the site's own templates, each parsed when first used.
+    public init(config: SiteConfig) {
+        self.init(config: config, templates: Templates.directory(config.templatesPath))
+    }
+
     /// The output folder that holds a folder per profile.
-    static let profilesFolder = "u"
+    static let profilesFolder = SitePaths.profilesFolder
 
     /// The output path of a profile page.
-    public static func profilePath(_ handle: String) -> String { "\(profilesFolder)/\(handle)/index.html" }
+    public static func profilePath(_ handle: String) -> String { SitePaths.profile(handle) + "index.html" }
+
+    /// The URL path of a profile page, from the site's root: the one place it is made.
+    public func profileURL(_ handle: String) -> String { config.basePath + SitePaths.profile(handle) }
 
     /// What a profile page is rendered from: the theme and its professional's version.
     static func profileFingerprint(theme: String, version: Int64) -> String { "\(theme):p\(version)" }
@@ -104,19 +112,5 @@ public struct PageRenderer {
         } catch let e as RenderError {
             throw SiteError(.badTemplate, "\(config.templatesPath)/\(e.template).mustache:\(e.line)", e.detail)
         }
-    }
-}
-
-extension PageRenderer {
-    static func handle(inProfilePath path: String) -> String? {
-        guard path.hasPrefix("u/"), path.hasSuffix("/index.html") else { return nil }
-        let handle = path.dropFirst(2).dropLast("/index.html".count)
-        return handle.contains("/") ? nil : String(handle)
-    }
-
-    static func directoryPage(inPath path: String) -> Int? {
-        if path == "index.html" { return 1 }
-        guard path.hasPrefix("page/"), path.hasSuffix("/index.html") else { return nil }
-        return Int(path.dropFirst(5).dropLast("/index.html".count)).flatMap { $0 > 1 ? $0 : nil }
     }
 }

@@ -19,6 +19,11 @@ public final class SiteBuilder {
     public let store: Store
     public let renderer: PageRenderer
 
+    /// A builder that renders with `renderer`, whose templates it shares.
+    public convenience init(store: Store, renderer: PageRenderer) {
+        self.init(config: renderer.config, store: store, templates: renderer.templates)
+    }
+
     public init(config: SiteConfig, store: Store, templates: Templates? = nil) {
         self.config = config
         self.store = store

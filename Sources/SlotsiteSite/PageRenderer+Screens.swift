@@ -1,0 +1,64 @@
+import SlotsiteCore
+import SlotsiteRender
+import SlotsiteStore
+
+extension PageRenderer {
+    /// The HTML of one of the CGI's pages.
+    /// - Throws: `SiteError.badTemplate` naming the template's file and line.
+    public func render(_ screen: Screen) throws -> String {
+        switch screen {
+        case .register(let values, let errors):
+            return try render("register", .context(RegisterView(site: site, values: values, errors: errors, siteZone: config.timezone)))
+        case .login(let login, let next, let why, let problem):
+            let register = config.cgiURL + "/register" + (next.isEmpty ? "" : "?next=" + FormEncoding.encode(next))
+            return try render("login", .context(LoginView(site: site, login: login, next: next, registerURL: register,
+                                                          why: why, problem: problem)))
+        case .account(let page):
+            return try render("account", .context(accountView(page)))
+        }
+    }
+
+    /// The HTML of a refusal or fault: what happened and what to do.
+    public func message(title: String, message: String, status: Int) throws -> String {
+        try render("message", .context(MessageView(site: site, title: title, message: message, status: status)))
+    }
+
+    /// The account page's view: times in the person's zone (a booking made, in the
+    /// professional's), URLs of the pages before and after each list's.
+    func accountView(_ page: AccountPage) -> AccountView {
+        let user = page.user
+        let zone = (try? Zone(user.timezone)) ?? .utc
+        func when(_ range: TimeRange, _ zone: Zone) -> AccountView.When {
+            let start = zone.local(range.start), end = zone.local(range.end)
+            return .init(date: start.date.longText, start: start.time.description, end: end.time.description, datetime: start.rfc3339)
+        }
+        func pager<Item>(_ key: String, _ list: AccountPage.Listing<Item>) -> AccountView.Pager {
+            let account = config.cgiURL + "/account?\(key)="
+            return .init(previous: list.page > 1 ? account + String(list.page - 1) : nil,
+                         next: list.more ? account + String(list.page + 1) : nil)
+        }
+        let profile = page.profileForm ?? ["name": user.name, "bio": user.bio, "skills": user.skills.joined(separator: ", "),
+                                           "timezone": user.timezone]
+        let tomorrow = CivilDate(daysSinceEpoch: zone.local(page.now).date.daysSinceEpoch + 1)
+        let slotForm = page.slotForm ?? ["date": tomorrow.description, "start": "09:00", "end": "09:45"]
+        return AccountView(
+            site: site, name: user.name, handle: user.handle, email: user.email, listed: user.listed,
+            timezone: zone.identifier, profileURL: profileURL(user.handle), notice: page.notice, problem: page.problem,
+            profile: profile, slotForm: slotForm, errors: page.errors,
+            slots: page.slots.items.map { own in
+                .init(id: own.slot.id, when: when(own.slot.range, zone), bookedBy: own.booking?.clientName,
+                      started: own.slot.range.start <= page.now)
+            },
+            slotsPager: pager("slots", page.slots),
+            booked: page.booked.items.compactMap { own in
+                own.booking.map { .init(id: $0.id, when: when(own.slot.range, zone), note: $0.note, name: $0.clientName, handle: $0.clientHandle) }
+            },
+            bookedPager: pager("booked", page.booked),
+            made: page.made.items.map { m in
+                let proZone = (try? Zone(m.professionalTimezone)) ?? .utc
+                return .init(id: m.id, when: when(m.slot.range, proZone), note: m.note, name: m.professionalName,
+                             handle: m.professionalHandle, zone: proZone.identifier, profileURL: profileURL(m.professionalHandle))
+            },
+            madePager: pager("made", page.made))
+    }
+}
