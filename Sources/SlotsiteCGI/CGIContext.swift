@@ -56,7 +56,7 @@ final class CGIContext {
         } catch let redirect as LoginRequired {
             return .done(location: url("/login") + "?next=" + FormEncoding.encode(redirect.next) + (route == .book ? "&why=book" : ""))
         } catch let error as StoreError {
-            if case .sqlite(let code) = error.reason, code & 0xFF == 5 || code & 0xFF == 6 {
+            if error.reason == .busy {
                 log("slotsite-cgi: database busy: \(error)")
                 throw HTTPError(503, "Busy", "The site is very busy right now. Wait a moment and send the form again.",
                                 headers: [("Retry-After", "2")])

@@ -23,22 +23,3 @@ public struct User: Hashable, Sendable {
         self.skills = skills
     }
 }
-
-/// A booking of a slot by a client; active until cancelled.
-public struct Booking: Hashable, Sendable {
-    public let id: Int64
-    public let slotID: Int64
-    public let clientID: Int64
-    public let note: String
-    public let createdAt: Int64
-    public let cancelledAt: Int64?
-
-    public init(id: Int64, slotID: Int64, clientID: Int64, note: String, createdAt: Int64, cancelledAt: Int64?) {
-        self.id = id
-        self.slotID = slotID
-        self.clientID = clientID
-        self.note = note
-        self.createdAt = createdAt
-        self.cancelledAt = cancelledAt
-    }
-}

@@ -25,7 +25,7 @@ public struct Seeder {
     public func run(into store: Store, now: Int64) throws {
         var rng = SplitMix64(seed: seed)
         let today = now - ((now % 86_400) + 86_400) % 86_400
-        try store.database.writeTransaction {
+        try store.importing {
             var ids: [Int64] = []
             var slotIDs: [(slot: Int64, owner: Int)] = []
             for i in 0..<users {

@@ -4,15 +4,15 @@ import Glibc
 /// One SQLite connection; the only code that touches SQLite's C pointers.
 ///
 /// Not thread-safe: a process opens one per thread that needs it.
-public final class Database {
+final class Database {
     private let handle: OpaquePointer
-    public let path: String
+    let path: String
 
     /// Opens the database file at `path` (creating it only when `create`) in WAL mode
     /// with `synchronous=FULL`, foreign keys on and a busy wait of at least 10 s.
     /// - Throws: `StoreError.missing` when there is no file and `create` is false,
     ///   `StoreError.sqlite` when the file cannot be opened or configured.
-    public init(path: String, create: Bool = false) throws {
+    init(path: String, create: Bool = false) throws {
         _ = Database.configured
         if !create, access(path, F_OK) != 0 { throw StoreError(.missing, path) }
         var db: OpaquePointer?
@@ -55,18 +55,18 @@ public final class Database {
     }
 
     /// Runs one or more statements that return no rows.
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
         if rc != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? ""
             sqlite3_free(message)
-            throw StoreError(.sqlite(code: rc), "\(text) in: \(sql)")
+            throw Database.error(rc, "\(text) in: \(sql)")
         }
     }
 
     /// Compiles one statement.
-    public func prepare(_ sql: String) throws -> Statement {
+    func prepare(_ sql: String) throws -> Statement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw error(rc, sql) }
@@ -77,7 +77,7 @@ public final class Database {
 
     /// A compiled statement kept for reuse: for statements run many times in a loop.
     /// Never iterate a cached statement while running the same SQL inside the loop.
-    public func cached(_ sql: String) throws -> Statement {
+    func cached(_ sql: String) throws -> Statement {
         if let statement = statements[sql] { return statement }
         let statement = try prepare(sql)
         statements[sql] = statement
@@ -86,7 +86,7 @@ public final class Database {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: commits when it returns,
     /// rolls back when it throws.
-    public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let value = try body()
@@ -99,18 +99,25 @@ public final class Database {
     }
 
     /// Runs `body` in one read transaction, so every query in it sees one snapshot.
-    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN DEFERRED")
         defer { try? execute("COMMIT") }
         return try body()
     }
 
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var changes: Int { Int(sqlite3_changes(handle)) }
 
     func error(_ rc: Int32, _ sql: String) -> StoreError {
         let code = sqlite3_extended_errcode(handle)
-        return StoreError(.sqlite(code: code == 0 ? rc : code), String(cString: sqlite3_errmsg(handle)) + " in: " + sql)
+        return Database.error(code == 0 ? rc : code, String(cString: sqlite3_errmsg(handle)) + " in: " + sql)
+    }
+
+    /// A store error for SQLite's result `code`: `.busy` when another writer held the
+    /// database past the busy wait, which callers answer as "try again".
+    static func error(_ code: Int32, _ detail: String) -> StoreError {
+        let primary = code & 0xFF
+        return StoreError(primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? .busy : .sqlite(code: code), detail)
     }
 }
 

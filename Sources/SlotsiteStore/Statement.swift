@@ -1,7 +1,7 @@
 import CSQLite
 
 /// A value bound to a statement parameter.
-public enum SQLValue: Sendable, Equatable {
+enum SQLValue: Sendable, Equatable {
     case int(Int64)
     case text(String)
     case blob([UInt8])
@@ -9,7 +9,7 @@ public enum SQLValue: Sendable, Equatable {
 }
 
 /// A compiled statement; reset and re-bound for each use, finalized on deinit.
-public final class Statement {
+final class Statement {
     private let stmt: OpaquePointer
     private unowned let database: Database
     let sql: String
@@ -26,10 +26,10 @@ public final class Statement {
 
     /// Resets the statement and binds `values` to its parameters in order.
     @discardableResult
-    public func bind(_ values: SQLValue...) -> Statement { bind(values) }
+    func bind(_ values: SQLValue...) -> Statement { bind(values) }
 
     @discardableResult
-    public func bind(_ values: [SQLValue]) -> Statement {
+    func bind(_ values: [SQLValue]) -> Statement {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
         for (i, value) in values.enumerated() {
@@ -56,7 +56,7 @@ public final class Statement {
 
     /// Steps once: true when a row is ready to read, false when done.
     /// - Throws: `StoreError.sqlite` with the statement's SQL.
-    public func step() throws -> Bool {
+    func step() throws -> Bool {
         let rc = sqlite3_step(stmt)
         switch rc {
         case SQLITE_ROW: return true
@@ -69,31 +69,31 @@ public final class Statement {
     }
 
     /// Steps to completion, for statements that return no rows.
-    public func run() throws {
+    func run() throws {
         while try step() {}
     }
 
-    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
 
-    public func text(_ column: Int32) -> String {
+    func text(_ column: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, column) else { return "" }
         let n = Int(sqlite3_column_bytes(stmt, column))
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
     /// Calls `row` for each result row.
-    public func forEach(_ row: (Statement) throws -> Void) throws {
+    func forEach(_ row: (Statement) throws -> Void) throws {
         while try step() { try row(self) }
     }
 
     /// Ends a step through the rows before the last: a statement left on a row keeps
     /// its read transaction open, which matters for one kept by `Database.cached`.
-    public func reset() { sqlite3_reset(stmt) }
+    func reset() { sqlite3_reset(stmt) }
 
     /// The first column of the first row as an integer, if there is a row.
-    public func scalar() throws -> Int64? {
+    func scalar() throws -> Int64? {
         defer { sqlite3_reset(stmt) }
         return try step() ? int(0) : nil
     }

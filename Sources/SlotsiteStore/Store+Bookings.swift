@@ -12,14 +12,12 @@ extension Store {
     public func book(slotID: Int64, clientID: Int64, note: String, now: Int64) throws -> (bookingID: Int64, slot: Slot) {
         try database.writeTransaction {
             guard let slot = try slot(id: slotID) else { throw StoreError(.notFound, "slot \(slotID)") }
-            guard slot.userID != clientID else { throw StoreError(.forbidden, "slot \(slotID) is the client's own") }
-            guard slot.range.start > now else { throw StoreError(.slotStarted, "slot \(slotID)") }
-            // A private account's slots are not offered to anyone.
-            guard try database.cached("SELECT listed FROM users WHERE id = ?").bind(.int(slot.userID)).scalar() == 1
-            else { throw StoreError(.notFound, "slot \(slotID) of a private account") }
+            let offered = try database.cached("SELECT listed FROM users WHERE id = ?").bind(.int(slot.userID)).scalar() == 1
             let holder = try database.cached("SELECT client_id FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL")
                 .bind(.int(slotID)).scalar()
-            if let holder { throw StoreError(holder == clientID ? .alreadyBookedByClient : .alreadyBooked, "slot \(slotID)") }
+            try decided("slot \(slotID)") { () throws(Refusal) in
+                try BookingRules.book(slot, by: clientID, now: now, offered: offered, holder: holder)
+            }
             try insertBooking(slotID: slotID, clientID: clientID, note: note, now: now)
             return (database.lastInsertRowID, slot)
         }
@@ -50,7 +48,7 @@ extension Store {
             guard try s.step() else { throw StoreError(.notFound, "booking \(id)") }
             let clientID = s.int(0)
             let slot = Slot(id: s.int(1), userID: s.int(2), range: TimeRange(start: s.int(3), end: s.int(4)))
-            guard userID == clientID || userID == slot.userID else { throw StoreError(.forbidden, "booking \(id)") }
+            try decided("booking \(id)") { () throws(Refusal) in try BookingRules.cancel(of: slot, madeBy: clientID, by: userID) }
             try database.prepare("UPDATE bookings SET cancelled_at = ? WHERE id = ?").bind(.int(now), .int(id)).run()
             return slot
         }

@@ -18,9 +18,12 @@ extension Store {
     /// the professional's slots.
     /// - Throws: `StoreError.slotOverlaps`.
     public func insertSlot(userID: Int64, range: TimeRange) throws -> Int64 {
-        let clash = try database.cached("SELECT id FROM slots WHERE user_id = ? AND starts_at < ? AND ends_at > ? LIMIT 1")
-            .bind(.int(userID), .int(range.end), .int(range.start)).scalar()
-        if let clash { throw StoreError(.slotOverlaps, "slot \(clash)") }
+        let latest = try database.cached("""
+            SELECT starts_at, ends_at FROM slots WHERE user_id = ? AND starts_at < ? ORDER BY starts_at DESC LIMIT 1
+            """).bind(.int(userID), .int(range.end))
+        let found = try latest.step() ? TimeRange(start: latest.int(0), end: latest.int(1)) : nil
+        latest.reset()
+        try decided("a slot of user \(userID)") { () throws(Refusal) in try BookingRules.add(range, besideLatest: found) }
         try database.cached("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (?, ?, ?)")
             .bind(.int(userID), .int(range.start), .int(range.end)).run()
         return database.lastInsertRowID
@@ -40,10 +43,9 @@ extension Store {
     public func deleteSlot(id: Int64, userID: Int64) throws -> Slot {
         try database.writeTransaction {
             guard let slot = try slot(id: id) else { throw StoreError(.notFound, "slot \(id)") }
-            guard slot.userID == userID else { throw StoreError(.forbidden, "slot \(id)") }
             let booked = try database.prepare("SELECT 1 FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL")
                 .bind(.int(id)).scalar()
-            if booked != nil { throw StoreError(.slotBooked, "slot \(id)") }
+            try decided("slot \(id)") { () throws(Refusal) in try BookingRules.delete(slot, by: userID, booked: booked != nil) }
             try database.prepare("DELETE FROM slots WHERE id = ?").bind(.int(id)).run()
             return slot
         }

@@ -3,7 +3,8 @@ import SlotsiteCore
 /// The SQLite store of a site: users, skills, slots, bookings, sessions and the
 /// builder's page list. Every write is one `BEGIN IMMEDIATE` transaction.
 public final class Store {
-    public let database: Database
+    /// The connection: the store's own; nothing outside it sees SQLite.
+    let database: Database
 
     /// Opens the store at `path` and migrates it; creates it only when `create`.
     /// - Throws: `StoreError.missing` when there is no store and `create` is false,
@@ -11,6 +12,18 @@ public final class Store {
     public init(path: String, create: Bool = false) throws {
         database = try Database(path: path, create: create)
         try Migrations.migrate(database)
+    }
+
+    /// Runs `body` in one write transaction: for bulk imports through `insertUser`,
+    /// `insertSlot` and `insertBooking`, all kept or none.
+    public func importing<T>(_ body: () throws -> T) throws -> T {
+        try database.writeTransaction(body)
+    }
+
+    /// Runs a rule of `BookingRules` inside the caller's transaction; its refusal
+    /// becomes the store error callers know, about `what`.
+    func decided(_ what: String, _ rule: () throws(Refusal) -> Void) throws {
+        do { try rule() } catch { throw StoreError(refused: error, what) }
     }
 
     // MARK: Users

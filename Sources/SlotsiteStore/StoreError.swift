@@ -15,7 +15,9 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case alreadyBookedByClient
         /// The slot has started and can no longer be booked.
         case slotStarted
-        /// SQLite reported an error; `code` is its extended result code.
+        /// Another process held the store for longer than the busy wait: try again.
+        case busy
+        /// The database engine reported another error; `code` is its own result code.
         case sqlite(code: Int32)
     }
 
@@ -25,6 +27,19 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public init(_ reason: Reason, _ detail: String = "") {
         self.reason = reason
         self.detail = detail
+    }
+
+    /// The store error for a refusal of the domain's rules.
+    init(refused refusal: Refusal, _ detail: String) {
+        switch refusal {
+        case .notFound: self.init(.notFound, detail)
+        case .forbidden: self.init(.forbidden, detail)
+        case .slotOverlaps: self.init(.slotOverlaps, detail)
+        case .slotBooked: self.init(.slotBooked, detail)
+        case .alreadyBooked: self.init(.alreadyBooked, detail)
+        case .alreadyBookedByClient: self.init(.alreadyBookedByClient, detail)
+        case .slotStarted: self.init(.slotStarted, detail)
+        }
     }
 
     public var description: String {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import SlotsiteCore
-import SlotsiteStore
+@testable import SlotsiteStore
 @testable import SlotsiteSite
 
 /// Whole pages against files checked in beside this test: a refactoring that changes

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import SlotsiteCore
-import SlotsiteStore
+@testable import SlotsiteStore
 @testable import SlotsiteSite
 
 /// A new site folder made by `SiteInit`, removed when the test ends.
