@@ -74,7 +74,7 @@ extension CGIContext {
                                         summary: "The profile was not saved; see the marked fields.")
         }
         try store().updateProfile(userID: user.id, name: name, bio: bio, skills: skills.names, timezone: zone.identifier, now: now)
-        try publish(.profile(user.id))
+        try renderPages(touchedBy: .profile(user.id))
         return .done(location: url("/account?done=profile"))
     }
 
@@ -85,7 +85,7 @@ extension CGIContext {
             throw HTTPError.badRequest("The field “listed” must be 1 (publish) or 0 (withdraw). Go back to your account page and use its button.")
         }
         try store().setListed(userID: user.id, listed == "1", now: now)
-        try publish(.listing(user.id))
+        try renderPages(touchedBy: .listing(user.id))
         return .done(location: url(listed == "1" ? "/account?done=listed" : "/account?done=withdrawn"))
     }
 }

@@ -43,7 +43,7 @@ extension CGIContext {
             return invalidRegistration(409, ["email": "An account with this email exists; log in instead."])
         }
         let cookie = try startSession(for: userID)
-        if offer == "1" { try publish(.listing(userID)) }
+        if offer == "1" { try renderPages(touchedBy: .listing(userID)) }
         if let next, let back = localURL(next) { return .done(location: back, headers: [cookie]) }
         return .done(location: url(offer == "1" ? "/account?done=registered" : "/account?done=registered-private"), headers: [cookie])
     }

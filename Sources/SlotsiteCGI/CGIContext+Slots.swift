@@ -20,7 +20,7 @@ extension CGIContext {
             return try refusedOnAccount(409, user: user, slot: form.fields, problems: ["start": "This overlaps one of your slots."],
                                         summary: "The slot was not added: it overlaps one of your slots. Choose another time.")
         }
-        try publish(.profile(user.id))
+        try renderPages(touchedBy: .profile(user.id))
         return .done(location: url("/account?done=slot-added"))
     }
 
@@ -33,7 +33,7 @@ extension CGIContext {
             throw refusal(e, forbidden: "This slot is not yours, so you cannot delete it.",
                           conflict: "This slot is booked. Cancel the booking first, then delete the slot.")
         }
-        try publish(.profile(user.id))
+        try renderPages(touchedBy: .profile(user.id))
         return .done(location: url("/account?done=slot-deleted"))
     }
 
@@ -57,7 +57,7 @@ extension CGIContext {
             throw refusal(e, forbidden: "This is your own slot; you cannot book it.",
                           conflict: "Someone else booked this slot just before you. Go back to the profile and pick another.")
         }
-        try publish(.profile(slot.userID))
+        try renderPages(touchedBy: .profile(slot.userID))
         return .done(location: url("/account?done=booked"))
     }
 
@@ -70,7 +70,7 @@ extension CGIContext {
         } catch let e as StoreError {
             throw refusal(e, forbidden: "Only the client or the professional can cancel this booking.", conflict: "")
         }
-        try publish(.profile(slot.userID))
+        try renderPages(touchedBy: .profile(slot.userID))
         return .done(location: url("/account?done=cancelled"))
     }
 

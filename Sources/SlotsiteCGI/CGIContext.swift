@@ -131,7 +131,7 @@ final class CGIContext {
     /// Re-renders the public pages a committed change touches. A failure here is a
     /// fault answered with a 500; the change is saved, and because it bumped its
     /// professional's version, the next `build --incremental` renders those pages.
-    func publish(_ change: SiteChange) throws {
+    func renderPages(touchedBy change: SiteChange) throws {
         _ = try SiteBuilder(store: try store(), renderer: renderer).render(change, now: now)
     }
 }

@@ -18,7 +18,7 @@ extension SiteBuilder {
         let theme = config.themeFingerprint()
         let writer = PageWriter(output: config.outputPath, deferSync: true, spares: config.sparesPath)
         let boot = Files.bootID
-        var summary = try locked { try publish(change, theme: theme, now: now, writer: writer, boot: boot) }
+        var summary = try locked { try renderLocked(change, theme: theme, now: now, writer: writer, boot: boot) }
         if boot == nil { try writer.syncRenamed() } else { writer.closeRenamed() }
         summary.seconds = Files.monotonicSeconds() - started
         return summary
@@ -32,7 +32,7 @@ extension SiteBuilder {
     }
 
     /// The locked part of `render(_:now:)`.
-    private func publish(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
+    private func renderLocked(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
         // Marked even when the bytes were already there: an earlier writer may not have synced them either.
         var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
         var removed: [String] = []
@@ -44,7 +44,7 @@ extension SiteBuilder {
         }
         /// Renders `path` unless its record says it was rendered from `fingerprint`, still
         /// fresh; `render` is given that record.
-        func publish(_ path: String, _ fingerprint: String?, render: (PageRecord?) throws -> Rendered?) throws {
+        func renderUnlessFresh(_ path: String, _ fingerprint: String?, render: (PageRecord?) throws -> Rendered?) throws {
             let record = try storeCall { try store.pageRecord(path) }
             if let record, let fingerprint, record.holds(inputs: fingerprint), fresh(record) {
                 run.summary.unchanged += 1
@@ -75,13 +75,13 @@ extension SiteBuilder {
             }
             guard let (handle, version, listed) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
             // A private account's page is removed if an earlier listing left one.
-            try publish(PageRenderer.profilePath(handle), listed ? PageRenderer.profileFingerprint(theme: theme, version: version) : nil) { _ in
+            try renderUnlessFresh(PageRenderer.profilePath(handle), listed ? PageRenderer.profileFingerprint(theme: theme, version: version) : nil) { _ in
                 listed ? try renderProfile(userID, theme: theme, now: now, cooked: &cooked) : .gone
             }
         }
         for page in pages.sorted() {
             let inputs = try directoryInputs(page, theme: theme)
-            try publish(PageRenderer.directoryPath(page), inputs.fingerprint) { record in
+            try renderUnlessFresh(PageRenderer.directoryPath(page), inputs.fingerprint) { record in
                 try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now,
                                         shown: record.flatMap { fresh($0) ? $0.shown : nil },
                                         nextFree: &nextFree)
