@@ -22,7 +22,8 @@ public struct Seeder {
     /// minutes, from the next local day on) and a few bookings by other seeded
     /// users, in one transaction.
     /// - Throws: `StoreError.handleTaken` when the store already holds a seeded handle.
-    public func run(into store: Store, now: Int64) throws {
+    public func run(into store: Store, ledger: BuildLedger? = nil, now: Int64) throws {
+        var cooked: [CookedBio] = []
         var rng = SplitMix64(seed: seed)
         let today = now - ((now % 86_400) + 86_400) % 86_400
         try store.importing {
@@ -38,8 +39,7 @@ public struct Seeder {
                 let id = try store.insertUser(handle: handle, name: "\(first) \(last)", email: "\(handle.value)@example.org",
                                               passwordHash: Seeder.lockedPasswordHash, bio: bio,
                                               timezone: zoneName, skills: skills, now: today)
-                // Kept cooked, as a render keeps it, so that a first build runs no Markdown.
-                try store.keep(CookedBio(userID: id, format: Markdown.format, bio: bio, html: Markdown.html(from: bio)))
+                if ledger != nil { cooked.append(CookedBio(userID: id, format: Markdown.format, bio: bio, html: Markdown.html(from: bio))) }
                 ids.append(id)
                 let zone = try Zone(zoneName)
                 let startDay = zone.local(now).date.daysSinceEpoch + 1
@@ -58,6 +58,8 @@ public struct Seeder {
                 try store.insertBooking(slotID: slot, clientID: ids[client], note: "Looking forward to it.", now: today)
             }
         }
+        // Kept cooked, as a render keeps them, so that a first build runs no Markdown.
+        try ledger?.record([], cooked: cooked)
     }
 
     static func bio(first: String, skills: [String], _ rng: inout SplitMix64) -> String {

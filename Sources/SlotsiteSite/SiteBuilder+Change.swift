@@ -33,6 +33,7 @@ extension SiteBuilder {
 
     /// The locked part of `render(_:now:)`.
     private func renderLocked(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
+        let ledger = try ledger()
         // Marked even when the bytes were already there: an earlier writer may not have synced them either.
         var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
         var removed: [String] = []
@@ -45,7 +46,7 @@ extension SiteBuilder {
         /// Renders `path` unless its record says it was rendered from `fingerprint`, still
         /// fresh; `render` is given that record.
         func renderUnlessFresh(_ path: String, _ fingerprint: String?, render: (PageRecord?) throws -> Rendered?) throws {
-            let record = try storeCall { try store.pageRecord(path) }
+            let record = try storeCall { try ledger.pageRecord(path) }
             if let record, let fingerprint, record.holds(inputs: fingerprint), fresh(record) {
                 run.summary.unchanged += 1
                 return
@@ -76,25 +77,25 @@ extension SiteBuilder {
             guard let (handle, version, listed) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
             // A private account's page is removed if an earlier listing left one.
             try renderUnlessFresh(PageRenderer.profilePath(handle), listed ? PageRenderer.profileFingerprint(theme: theme, version: version) : nil) { _ in
-                listed ? try renderProfile(userID, theme: theme, now: now, cooked: &cooked) : .gone
+                listed ? try renderProfile(userID, theme: theme, now: now, ledger: ledger, cooked: &cooked) : .gone
             }
         }
         for page in pages.sorted() {
             let inputs = try directoryInputs(page, theme: theme)
             try renderUnlessFresh(PageRenderer.directoryPath(page), inputs.fingerprint) { record in
-                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now,
+                try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now, ledger: ledger,
                                         shown: record.flatMap { fresh($0) ? $0.shown : nil },
                                         nextFree: &nextFree)
             }
         }
         if change.addsPage {
             let gone = Set(removed)
-            let all = try storeCall { Array(try store.builtPages().keys) }.filter { !gone.contains($0) } + run.produced.map(\.path)
+            let all = try storeCall { Array(try ledger.builtPages().keys) }.filter { !gone.contains($0) } + run.produced.map(\.path)
             try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
         try run.writer.flush()
         run.summary.removed = removed.count
-        try storeCall { try store.recordPages(run.produced, removed: removed, nextFree: nextFree, cooked: cooked) }
+        try storeCall { try ledger.record(run.produced, removed: removed, nextFree: nextFree, cooked: cooked) }
         return run.summary
     }
 
@@ -109,8 +110,9 @@ extension SiteBuilder {
     }
 
     /// The profile page of `userID`; a bio cooked for it is added to `cooked`.
-    private func renderProfile(_ userID: Int64, theme: String, now: Int64, cooked: inout [CookedBio]) throws -> Rendered? {
-        guard let record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
+    private func renderProfile(_ userID: Int64, theme: String, now: Int64, ledger: BuildLedger, cooked: inout [CookedBio]) throws -> Rendered? {
+        guard var record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
+        record.cookedBio = try storeCall { try ledger.cookedBio(of: record.user) }
         var html: [UInt8] = []
         if let bio = try renderer.profile(record, into: &html) { cooked.append(bio) }
         return .page(html, staleAt: record.freeSlots.first?.range.start,
@@ -133,10 +135,10 @@ extension SiteBuilder {
     /// `.same` when it would show what `shown` (the digest its current file was recorded
     /// with, if any) says it shows; the first free slots it had to search for are added
     /// to `nextFree`.
-    private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64,
+    private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64, ledger: BuildLedger,
                                      shown old: Substring?, nextFree: inout [NextFree]) throws -> Rendered {
         let ids = config.userIDs(onPage: page)
-        let (rows, computed) = try storeCall { try store.directoryEntries(ids: ids, now: now) }
+        let (rows, computed) = try directoryEntries(ids: ids, now: now, ledger: ledger)
         nextFree += computed
         if rows.isEmpty, page > 1 { return .gone }
         let shown = DirectoryPages.shown(rows.map { DirectoryPages.listed($0.user, nextStart: $0.nextStart) },

@@ -24,6 +24,25 @@ public final class SiteBuilder {
         self.init(config: renderer.config, store: store, templates: renderer.templates)
     }
 
+    private var openedLedger: BuildLedger?
+
+    /// This host's build ledger, opened on first use; a new one takes over the records
+    /// a store from before the split still holds.
+    /// - Throws: `SiteError.store` naming the ledger's file.
+    public func ledger() throws -> BuildLedger {
+        if let openedLedger { return openedLedger }
+        do {
+            let ledger = try BuildLedger(path: config.ledgerPath)
+            if ledger.isNew, let legacy = try store.takeLegacyLedger() {
+                try ledger.record(legacy.pages, nextFree: legacy.nextFree, cooked: legacy.cooked)
+            }
+            openedLedger = ledger
+            return ledger
+        } catch let e as StoreError {
+            throw SiteError(.store, config.ledgerPath, e.description)
+        }
+    }
+
     public init(config: SiteConfig, store: Store, templates: Templates? = nil) {
         self.config = config
         self.store = store
@@ -50,7 +69,8 @@ public final class SiteBuilder {
         let started = Files.monotonicSeconds()
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
-        let before = try storeCall { try store.builtPages() }
+        let ledger = try ledger()
+        let before = try storeCall { try ledger.builtPages() }
         if !full, before.isEmpty { return try build(now: now, full: true, progress: progress) }
         // Content pages and assets are few: every build renders and compares them, so an
         // edit reaches the cron build too.
@@ -117,7 +137,7 @@ public final class SiteBuilder {
             var rows = members.compactMap { entries[$0.id] }
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
                 guard orFromStore else { return }
-                let stored = try storeCall { try store.directoryEntries(ids: config.userIDs(onPage: page), now: now) }
+                let stored = try directoryEntries(ids: config.userIDs(onPage: page), now: now, ledger: ledger)
                 rows = stored.rows.map {
                     (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), DirectoryPages.listed($0.user, nextStart: $0.nextStart), $0.version)
                 }
@@ -134,6 +154,7 @@ public final class SiteBuilder {
         }
 
         var batch: [ProfileRecord] = []
+        let cookedBios = try storeCall { try ledger.cookedBios() }
         func take(_ record: ProfileRecord) throws {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
@@ -142,6 +163,8 @@ public final class SiteBuilder {
                 if let page = lastMember[record.user.id] { try emitDirectory(page, orFromStore: false) }
             }
             guard renderIDs.contains(record.user.id) else { return }
+            var record = record
+            record.cookedBio = try storeCall { try cookedBios.cooked(for: record.user) }
             batch.append(record)
             if batch.count == 64 {
                 try workers.submit(batch)
@@ -157,6 +180,7 @@ public final class SiteBuilder {
             }
         }
         try workers.submit(batch)
+        cookedBios.finish()
         try workers.finish(into: &run)
         folders?.finish()
         for page in renderPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true) }
@@ -185,7 +209,7 @@ public final class SiteBuilder {
         for path in removed { run.writer.remove(path) }
         run.summary.removed = removed.count
         let changed = before.isEmpty ? run.produced : run.produced.filter { before[$0.path] != $0 }
-        try storeCall { try store.recordPages(changed, removed: removed, nextFree: nextFree, cooked: run.cooked) }
+        try storeCall { try ledger.record(changed, removed: removed, nextFree: nextFree, cooked: run.cooked) }
         if sweep { lock.swept() }
         run.summary.seconds = Files.monotonicSeconds() - started
         progress?(users.count, users.count)
@@ -214,6 +238,29 @@ public final class SiteBuilder {
                 throw SiteError(.io, source + "/" + file, "cannot read the asset")
             }
             try run.emit("assets/" + file, bytes, staleAt: nil, fingerprint: nil)
+        }
+    }
+
+    /// The rows of directory page `ids`, each with the start of its first free slot:
+    /// from the ledger's cache while it holds (same version, start still ahead), else
+    /// searched in the store and returned in `computed` for the ledger to keep.
+    func directoryEntries(ids: ClosedRange<Int64>, now: Int64, ledger: BuildLedger) throws
+        -> (rows: [(user: User, version: Int64, nextStart: Int64?)], computed: [NextFree]) {
+        try storeCall {
+            let members = try store.directoryMembers(ids: ids)
+            let cached = try ledger.nextFree(ids: ids)
+            var rows: [(user: User, version: Int64, nextStart: Int64?)] = []
+            var computed: [NextFree] = []
+            for (user, version) in members {
+                if let kept = cached[user.id], kept.version == version, kept.start.map({ $0 > now }) ?? true {
+                    rows.append((user, version, kept.start))
+                } else {
+                    let start = try store.firstFreeStart(of: user.id, after: now)
+                    computed.append(NextFree(userID: user.id, version: version, start: start))
+                    rows.append((user, version, start))
+                }
+            }
+            return (rows, computed)
         }
     }
 

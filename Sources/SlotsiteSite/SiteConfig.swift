@@ -30,6 +30,12 @@ public struct SiteConfig: Sendable, Equatable {
     public var outputPath: String { resolve(output) }
     public var templatesPath: String { root + "/templates" }
     public var contentPath: String { root + "/content" }
+    /// This host's build ledger (`BuildLedger`), beside the store file: page records
+    /// and the builder's caches.
+    public var ledgerPath: String {
+        let db = databasePath
+        return (db.lastIndex(of: "/").map { String(db[..<$0]) } ?? ".") + "/build-ledger.db"
+    }
     /// The lock file the CGI and the builder share while they write pages.
     public var lockPath: String { databasePath + ".render-lock" }
     /// Replaced pages kept for reuse (`SparePages`), beside the store and its lock.

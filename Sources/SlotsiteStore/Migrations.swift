@@ -146,6 +146,8 @@ enum Migrations {
         -- Failures were keyed on the login as typed; they are now keyed on the account.
         DELETE FROM login_attempts;
         """),
+        // 10: the page records, first-free cache and cooked bios move to each host's
+        // BuildLedger; `takeLegacyLedger` moves their rows there and drops the tables.
     ]
 
     /// Steps in Swift that run after a migration's SQL, in its transaction.
@@ -169,13 +171,17 @@ enum Migrations {
         try db.execute("CREATE UNIQUE INDEX users_email_key ON users (email_key)")
     }
 
-    /// Applies every migration not yet recorded, each in its own write transaction.
-    static func migrate(_ db: Database, through last: Int = all.count) throws {
+    /// Applies every migration of `list` (the store's by default) not yet recorded,
+    /// each in its own write transaction.
+    /// - Returns: the names of the migrations this call applied.
+    @discardableResult
+    static func migrate(_ db: Database, through last: Int? = nil, list: [(name: String, sql: String)] = all) throws -> [String] {
+        var ran: [String] = []
         try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")
         let applied = try db.prepare("SELECT name FROM schema_migrations")
         var done = Set<String>()
         try applied.forEach { done.insert($0.text(0)) }
-        for migration in all.prefix(last) where !done.contains(migration.name) {
+        for migration in list.prefix(last ?? list.count) where !done.contains(migration.name) {
             try db.writeTransaction {
                 // Another process may have applied it while this one waited for the lock.
                 guard try db.prepare("SELECT 1 FROM schema_migrations WHERE name = ?").bind(.text(migration.name)).scalar() == nil
@@ -184,7 +190,9 @@ enum Migrations {
                 try after[migration.name]?(db)
                 try db.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, unixepoch())")
                     .bind(.text(migration.name)).run()
+                ran.append(migration.name)
             }
         }
+        return ran
     }
 }

@@ -45,63 +45,26 @@ public struct PageRecord: Sendable, Equatable {
 }
 
 extension Store {
-    /// The files the builder wrote, relative to the output folder.
-    public func builtPages() throws -> [String: PageRecord] {
-        var pages: [String: PageRecord] = [:]
-        try database.prepare("SELECT stale_at, fingerprint, unsynced_boot, path FROM pages").forEach {
-            let path = $0.text(3)
-            pages[path] = readRecord($0, path: path)
-        }
-        return pages
-    }
-
-    /// The record of the page at `path`, if the builder wrote one.
-    public func pageRecord(_ path: String) throws -> PageRecord? {
-        // Kept compiled: a change reads the records of each page it touches.
-        let s = try database.cached("SELECT stale_at, fingerprint, unsynced_boot FROM pages WHERE path = ?").bind(.text(path))
-        defer { s.reset() }
-        return try s.step() ? readRecord(s, path: path) : nil
-    }
-
-    /// A record from a row whose first columns are `stale_at, fingerprint, unsynced_boot`.
-    private func readRecord(_ s: Statement, path: String) -> PageRecord {
-        PageRecord(path: path, staleAt: s.isNull(0) ? nil : s.int(0), fingerprint: s.isNull(1) ? nil : s.text(1),
-                   unsyncedBoot: s.isNull(2) ? nil : s.text(2))
-    }
-
-    /// Records pages written or checked and forgets removed ones, in one transaction.
-    ///
-    /// This list is a cache that heals itself (a lost record only makes the next
-    /// build render a page again), so its commit is not fsynced: a power cut may lose
-    /// it, a crashed process cannot.
-    /// `nextFree` goes to the directory's cache of first free slots, each only while
-    /// its professional still has that version; `cooked` to the cooked bios, each only
-    /// while its professional still has that bio.
-    public func recordPages(_ written: [PageRecord], removed: [String] = [], nextFree: [NextFree] = [],
-                            cooked: [CookedBio] = []) throws {
-        guard !written.isEmpty || !removed.isEmpty || !nextFree.isEmpty || !cooked.isEmpty else { return }
-        try database.execute("PRAGMA synchronous = NORMAL")
-        defer { try? database.execute("PRAGMA synchronous = FULL") }
+    /// The page records, first-free cache and cooked bios that stores before the
+    /// ledger's split kept, which a new `BuildLedger` takes over; their tables are
+    /// dropped in the same transaction. Nil once they are gone.
+    public func takeLegacyLedger() throws -> (pages: [PageRecord], nextFree: [NextFree], cooked: [CookedBio])? {
         try database.writeTransaction {
-            let upsert = try database.prepare("INSERT OR REPLACE INTO pages (path, stale_at, fingerprint, unsynced_boot) VALUES (?, ?, ?, ?)")
-            for page in written {
-                try upsert.bind(.text(page.path), page.staleAt.map { .int($0) } ?? .null, page.fingerprint.map { .text($0) } ?? .null,
-                                page.unsyncedBoot.map { .text($0) } ?? .null).run()
+            guard try database.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'pages'").scalar() != nil
+            else { return nil }
+            var pages: [PageRecord] = [], nextFree: [NextFree] = [], cooked: [CookedBio] = []
+            try database.prepare("SELECT path, stale_at, fingerprint, unsynced_boot FROM pages").forEach {
+                pages.append(PageRecord(path: $0.text(0), staleAt: $0.isNull(1) ? nil : $0.int(1),
+                                        fingerprint: $0.isNull(2) ? nil : $0.text(2), unsyncedBoot: $0.isNull(3) ? nil : $0.text(3)))
             }
-            if !removed.isEmpty {
-                let delete = try database.prepare("DELETE FROM pages WHERE path = ?")
-                for path in removed { try delete.bind(.text(path)).run() }
+            try database.prepare("SELECT user_id, version, starts_at FROM next_free").forEach {
+                nextFree.append(NextFree(userID: $0.int(0), version: $0.int(1), start: $0.isNull(2) ? nil : $0.int(2)))
             }
-            if !nextFree.isEmpty {
-                let keep = try database.prepare("""
-                    INSERT OR REPLACE INTO next_free (user_id, version, starts_at)
-                    SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND version = ?2)
-                    """)
-                for entry in nextFree {
-                    try keep.bind(.int(entry.userID), .int(entry.version), entry.start.map { .int($0) } ?? .null).run()
-                }
+            try database.prepare("SELECT user_id, format, bio, html FROM cooked_bios").forEach {
+                cooked.append(CookedBio(userID: $0.int(0), format: $0.int(1), bio: $0.text(2), html: $0.text(3)))
             }
-            for bio in cooked { try keep(bio) }
+            try database.execute("DROP TABLE pages; DROP TABLE next_free; DROP TABLE cooked_bios;")
+            return (pages, nextFree, cooked)
         }
     }
 

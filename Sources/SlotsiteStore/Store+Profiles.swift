@@ -7,8 +7,8 @@ public struct ProfileRecord: Sendable, Equatable {
     public let freeSlots: [Slot]
     /// The user's version when this was read.
     public let version: Int64
-    /// The bio's HTML as cooked before, when the store has it for this very bio.
-    public let cookedBio: CookedBio?
+    /// The bio's HTML as cooked before, when the ledger has it for this very bio.
+    public var cookedBio: CookedBio?
 
     public init(user: User, freeSlots: [Slot], version: Int64, cookedBio: CookedBio? = nil) {
         self.user = user
@@ -18,8 +18,8 @@ public struct ProfileRecord: Sendable, Equatable {
     }
 }
 
-/// A bio's HTML, cooked from its Markdown by a renderer of format `format`: the store
-/// keeps it for as long as the user's bio is `bio`.
+/// A bio's HTML, cooked from its Markdown by a renderer of format `format`: the build
+/// ledger keeps it for as long as the user's bio is `bio`.
 public struct CookedBio: Sendable, Equatable {
     public let userID: Int64
     public let format: Int64
@@ -73,8 +73,7 @@ extension Store {
             var booked = IDSet()
             try database.prepare("SELECT slot_id FROM bookings WHERE cancelled_at IS NULL").forEach { booked.insert($0.int(0)) }
             let users = try database.prepare("""
-                SELECT u.id, u.handle, u.name, u.email, u.bio, u.timezone, u.version, c.format, c.html
-                FROM users u LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio WHERE u.listed = 1 ORDER BY u.id
+                SELECT id, handle, name, email, bio, timezone, version FROM users WHERE listed = 1 ORDER BY id
                 """)
             let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
             let slots = try database.prepare(Store.futureSlotsSQL).bind(.int(now))
@@ -103,7 +102,7 @@ extension Store {
                 }
                 slotCount = free.count
                 let user = readUser(users, skills: names)
-                try body(ProfileRecord(user: user, freeSlots: free, version: users.int(6), cookedBio: readCooked(users, column: 7, of: user)))
+                try body(ProfileRecord(user: user, freeSlots: free, version: users.int(6)))
             }
         }
     }
@@ -111,66 +110,37 @@ extension Store {
     /// One profile with its free slots after `now`, or nil when the user is gone or private.
     public func profile(userID: Int64, now: Int64) throws -> ProfileRecord? {
         try database.readTransaction {
-            // The version and the cooked bio in one read of the user's row.
-            let row = try database.prepare("""
-                SELECT u.version, c.format, c.html FROM users u
-                LEFT JOIN cooked_bios c ON c.user_id = u.id AND c.bio = u.bio WHERE u.id = ? AND u.listed = 1
-                """).bind(.int(userID))
+            let row = try database.prepare("SELECT version FROM users WHERE id = ? AND listed = 1").bind(.int(userID))
             guard let user = try user(id: userID), try row.step() else { return nil }
             var free: [Slot] = []
             try database.prepare(Store.freeSlotsOfUserSQL).bind(.int(now), .int(userID)).forEach {
                 free.append(Slot(id: $0.int(0), userID: userID, range: TimeRange(start: $0.int(2), end: $0.int(3))))
             }
-            return ProfileRecord(user: user, freeSlots: free, version: row.int(0), cookedBio: readCooked(row, column: 1, of: user))
+            return ProfileRecord(user: user, freeSlots: free, version: row.int(0))
         }
     }
 
-    /// The cooked bio in columns `column` (format) and `column + 1` (HTML) of a row,
-    /// read for `user`'s bio; nil when they are NULL.
-    private func readCooked(_ s: Statement, column: Int32, of user: User) -> CookedBio? {
-        s.isNull(column) ? nil : CookedBio(userID: user.id, format: s.int(column), bio: user.bio, html: s.text(column + 1))
-    }
-
-    /// Keeps `bio`'s HTML, inside the caller's write transaction, unless the user is
-    /// gone or their bio is no longer the one it was cooked from.
-    public func keep(_ bio: CookedBio) throws {
-        try database.cached("""
-            INSERT OR REPLACE INTO cooked_bios (user_id, format, bio, html)
-            SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND bio = ?3)
-            """).bind(.int(bio.userID), .int(bio.format), .text(bio.bio), .text(bio.html)).run()
-    }
-
-    /// The listed users with ids in `ids`, each with skills, version and the start of the
-    /// first free slot after `now`: exactly what one directory page lists (their
-    /// email and bio are left empty). Starts come
-    /// from the `next_free` cache where it still holds; `computed` lists the ones found
-    /// by searching slots, for `recordPages` to keep.
-    public func directoryEntries(ids: ClosedRange<Int64>, now: Int64) throws
-        -> (rows: [(user: User, version: Int64, nextStart: Int64?)], computed: [NextFree]) {
+    /// The listed users with ids in `ids`, each with skills and version: whom one
+    /// directory page lists (their email and bio are left empty, unread).
+    public func directoryMembers(ids: ClosedRange<Int64>) throws -> [(user: User, version: Int64)] {
         try database.readTransaction {
             var skills: [Int64: [String]] = [:]
             try database.prepare("SELECT user_id, name FROM skills WHERE user_id BETWEEN ? AND ? ORDER BY user_id, position")
                 .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach { skills[$0.int(0), default: []].append($0.text(1)) }
-            var rows: [(user: User, version: Int64, nextStart: Int64?)] = []
-            var computed: [NextFree] = []
-            let search = try database.prepare(Store.nextFreeSQL)
-            // A directory shows neither email nor bio: not read (a bio is a few hundred bytes).
+            var rows: [(user: User, version: Int64)] = []
             try database.prepare("""
-                SELECT u.id, u.handle, u.name, '', '', u.timezone, u.version, n.version, n.starts_at
-                FROM users u LEFT JOIN next_free n ON n.user_id = u.id
-                WHERE u.id BETWEEN ?1 AND ?2 AND u.listed = 1 ORDER BY u.id
+                SELECT id, handle, name, '', '', timezone, version FROM users
+                WHERE id BETWEEN ?1 AND ?2 AND listed = 1 ORDER BY id
                 """).bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach {
-                let id = $0.int(0), version = $0.int(6)
-                let cached: Int64? = $0.isNull(8) ? nil : $0.int(8)
-                var next = cached
-                if $0.isNull(7) || $0.int(7) != version || cached.map({ $0 <= now }) ?? false {
-                    next = try search.bind(.int(now), .int(id)).scalar()
-                    computed.append(NextFree(userID: id, version: version, start: next))
-                }
-                rows.append((readUser($0, skills: skills[id] ?? []), version, next))
+                rows.append((readUser($0, skills: skills[$0.int(0)] ?? []), $0.int(6)))
             }
-            return (rows, computed)
+            return rows
         }
+    }
+
+    /// The start of `userID`'s first free slot after `now`, if any.
+    public func firstFreeStart(of userID: Int64, after now: Int64) throws -> Int64? {
+        try database.cached(Store.nextFreeSQL).bind(.int(now), .int(userID)).scalar()
     }
 
     /// The start of one professional's first free slot after ?1.

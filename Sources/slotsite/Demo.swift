@@ -24,7 +24,8 @@ struct Demo: ParsableCommand {
                 .replacingOccurrences(of: "base_url: http://127.0.0.1:8080/", with: "base_url: http://127.0.0.1:\(port)/")
                 .replacingOccurrences(of: "timezone: UTC", with: "timezone: Europe/Berlin")
             try config.write(toFile: folder + "/" + SiteConfig.fileName, atomically: true, encoding: .utf8)
-            try Seeder(users: 24, slotsPerUser: 24, seed: 1).run(into: Site.open(folder).store, now: currentTime())
+            let site = try Site.open(folder)
+            try Seeder(users: 24, slotsPerUser: 24, seed: 1).run(into: site.store, ledger: try site.builder().ledger(), now: currentTime())
             say("created the demo site in \(folder)/ with 24 professionals")
         }
         say("open http://127.0.0.1:\(port)/ — register two accounts to offer and book slots")

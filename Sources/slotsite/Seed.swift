@@ -27,7 +27,8 @@ struct Seed: ParsableCommand {
         try reportingErrors {
             let site = try Site.open(options.site)
             do {
-                try Seeder(users: users, slotsPerUser: slotsPerUser, seed: seed).run(into: site.store, now: currentTime())
+                try Seeder(users: users, slotsPerUser: slotsPerUser, seed: seed).run(into: site.store, ledger: try site.builder().ledger(),
+                                                                           now: currentTime())
             } catch let e as StoreError where e.reason == .handleTaken {
                 throw SiteError(.store, site.config.databasePath,
                                 "the store already has the seeded handle \(e.detail) (seeded before?); nothing was added: use another --seed, or a new site")

@@ -12,7 +12,8 @@ final class TemporarySite {
         directory = NSTemporaryDirectory() + "slotsite-site-" + UUID().uuidString
         try SiteInit.create(at: directory)
         if seedUsers > 0 {
-            try Seeder(users: seedUsers, slotsPerUser: slots, seed: 7).run(into: open().store, now: now)
+            let site = try open()
+            try Seeder(users: seedUsers, slotsPerUser: slots, seed: 7).run(into: site.store, ledger: try site.builder().ledger(), now: now)
         }
     }
 
@@ -209,7 +210,7 @@ struct SiteBuilderTests {
             let record = try #require(try opened.store.profile(userID: user.id, now: Self.now))
             #expect(try site.read("u/\(user.handle)/index.html") == String(decoding: renderer.profile(record), as: UTF8.self))
         }
-        #expect(try opened.store.builtPages().count == summary.written, "every file recorded")
+        #expect(try opened.builder().ledger().builtPages().count == summary.written, "every file recorded")
         // With the output folder gone, every page is written again, byte for byte.
         let tree = try site.tree()
         try FileManager.default.removeItem(atPath: site.output)
@@ -223,7 +224,7 @@ struct SiteBuilderTests {
     @Test func biosCookedOrNotGiveTheSamePages() throws {
         let site = try TemporarySite(seedUsers: 80, slots: 2)
         let opened = try site.open()
-        let db = opened.store.database
+        let db = try opened.builder().ledger().database
         func cooked() throws -> Int64? { try db.prepare("SELECT count(*) FROM cooked_bios").scalar() }
         #expect(try cooked() == 80)
         try site.build()
@@ -248,11 +249,11 @@ struct SiteBuilderTests {
         try rebuild()
         #expect(try site.tree() == tree)
         // A bio changed by plain SQL is cooked anew, by a build as by the CGI's render of a change.
-        try db.execute("UPDATE users SET bio = 'A **new** bio' WHERE id = \(pro.id)")
+        try opened.store.database.execute("UPDATE users SET bio = 'A **new** bio' WHERE id = \(pro.id)")
         try site.build()
         #expect(try site.read(path).contains("<p>A <strong>new</strong> bio</p>"))
         #expect(try db.prepare("SELECT count(*) FROM cooked_bios WHERE bio = 'A **new** bio'").scalar() == 1)
-        try db.execute("UPDATE users SET bio = 'An *edited* bio' WHERE id = \(pro.id)")
+        try opened.store.database.execute("UPDATE users SET bio = 'An *edited* bio' WHERE id = \(pro.id)")
         try opened.builder().render(.profile(pro.id), now: Self.now)
         #expect(try site.read(path).contains("<p>An <em>edited</em> bio</p>"))
         #expect(try db.prepare("SELECT count(*) FROM cooked_bios WHERE bio = 'An *edited* bio'").scalar() == 1)
@@ -280,7 +281,7 @@ struct SiteBuilderTests {
             guard let e = error as? SiteError else { return false }
             return e.description.contains("profile.mustache") && e.description.contains("never")
         }
-        #expect(try site.open().store.builtPages().isEmpty)
+        #expect(try site.open().builder().ledger().builtPages().isEmpty)
         try good.write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try site.build().written == 200 + 9 + 4, "200 profiles, 9 directory pages of 24, and the rest")
     }
@@ -356,9 +357,10 @@ struct SiteBuilderTests {
         let site = try TemporarySite(seedUsers: 60, slots: 4)
         #expect(try site.build().written > 60)
         let (opened, pro, client) = try site.parties(pro: 10)
-        let pages = try #require(try opened.store.database.prepare("SELECT count(*) FROM pages").scalar())
+        let ledger = try opened.builder().ledger().database
+        let pages = try #require(try ledger.prepare("SELECT count(*) FROM pages").scalar())
         func marked() throws -> [String?] {
-            try opened.store.database.prepare("SELECT DISTINCT unsynced_boot FROM pages").map { $0.isNull(0) ? nil : $0.text(0) }
+            try ledger.prepare("SELECT DISTINCT unsynced_boot FROM pages").map { $0.isNull(0) ? nil : $0.text(0) }
         }
         #expect(try marked() == [boot], "every page the build wrote is recorded as unsynced in this boot")
         let profile = "u/\(pro.handle)/index.html"
@@ -371,13 +373,13 @@ struct SiteBuilderTests {
         // What a power cut before the kernel wrote the page back leaves: the old page.
         try before.write(toFile: site.output + "/" + profile, atomically: true, encoding: .utf8)
         if rebooted {
-            try opened.store.database.execute("UPDATE pages SET unsynced_boot = 'an-earlier-boot'")
+            try ledger.execute("UPDATE pages SET unsynced_boot = 'an-earlier-boot'")
         }
         let summary = try site.build()
         // Within the boot nothing can have been lost, so the records are trusted as they are.
         #expect(try site.read(profile) == (rebooted ? booked : before))
         #expect(summary.written == (rebooted ? 1 : 0), "the directory page is on disk either way")
-        let left = try opened.store.database.prepare("SELECT path, unsynced_boot FROM pages WHERE unsynced_boot IS NOT NULL")
+        let left = try ledger.prepare("SELECT path, unsynced_boot FROM pages WHERE unsynced_boot IS NOT NULL")
             .map { "\($0.text(0)) \($0.text(1))" }
         #expect(left.count == (rebooted ? 1 : Int(pages)))
         if rebooted { #expect(left == ["\(profile) \(boot)"], "only the page written again is unsynced, in this boot") }
@@ -429,7 +431,7 @@ struct SiteBuilderTests {
         try site.open().builder().buildIncremental(now: SiteBuilderTests.now)
         let incremental = try site.tree()
         try FileManager.default.removeItem(atPath: site.output)
-        try site.open().store.database.execute("DELETE FROM pages")
+        try site.open().builder().ledger().database.execute("DELETE FROM pages")
         try site.build()
         #expect(incremental == (try site.tree()))
     }

@@ -142,43 +142,13 @@ struct StoreTests {
         try t.store.forEachProfile(now: now + 5 * 3600) { later.append($0.freeSlots.map(\.id)) }
         #expect(later == [[], [], []])
         #expect(try t.store.profile(userID: a, now: now)?.freeSlots.map(\.id) == [s2])
-        let page = try t.store.directoryEntries(ids: 2...3, now: now).rows
+        let page = try t.store.directoryMembers(ids: 2...3)
         #expect(page.map(\.user.handle) == ["bob", "cyd"])
-        #expect(page[1].nextStart == (try t.store.slot(id: s3))?.range.start)
-        #expect(page[0].nextStart == nil)
+        #expect(try t.store.firstFreeStart(of: c, after: now) == (try t.store.slot(id: s3))?.range.start)
+        #expect(try t.store.firstFreeStart(of: b, after: now) == nil)
         #expect(try t.store.userID(before: c) == b)
         #expect(try t.store.userID(after: c) == nil)
         #expect(try t.store.userID(before: a) == nil)
-    }
-
-    /// The directory's first-free-slot cache is used only while it still holds: same
-    /// version, start still ahead; every other case searches the slots again.
-    @Test func directoryEntriesReuseTheNextFreeCacheOnlyWhileItHolds() throws {
-        let t = try TemporaryStore()
-        let a = try t.user("ada"), b = try t.user("bob"), c = try t.user("cyd")
-        let a1 = try t.store.createSlot(userID: a, range: range(1, 2), now: now)
-        try t.store.createSlot(userID: a, range: range(3, 4), now: now)
-        func entries(at time: Int64) throws -> (starts: [Int64?], searched: [Int64]) {
-            let read = try t.store.directoryEntries(ids: a...c, now: time)
-            try t.store.recordPages([], nextFree: read.computed)
-            return (read.rows.map(\.nextStart), read.computed.map(\.userID))
-        }
-        let start1 = range(1, 2).start, start2 = range(3, 4).start
-        #expect(try entries(at: now) == ([start1, nil, nil], [a, b, c]))
-        #expect(try entries(at: now) == ([start1, nil, nil], []), "all three from the cache")
-        try t.store.book(slotID: a1, clientID: b, note: "", now: now)
-        #expect(try entries(at: now) == ([start2, nil, nil], [a]), "a's version changed")
-        // A start found at another version is not kept.
-        try t.store.recordPages([], nextFree: [NextFree(userID: c, version: 99, start: now + 60)])
-        #expect(try entries(at: now) == ([start2, nil, nil], []))
-        #expect(try entries(at: start2 - 1) == ([start2, nil, nil], []))
-        #expect(try entries(at: start2) == ([nil, nil, nil], [a]), "a's cached start has begun")
-        let a3 = try t.store.createSlot(userID: a, range: range(5, 6), now: start2)
-        #expect(try entries(at: start2) == ([range(5, 6).start, nil, nil], [a]))
-        try t.store.deleteSlot(id: a3, userID: a)
-        #expect(try entries(at: start2) == ([nil, nil, nil], [a]))
-        try t.store.removeUser(handle: "cyd")
-        #expect(try t.count("SELECT count(*) FROM next_free WHERE user_id = \(c)") == 0)
     }
 
     @Test func idSetHoldsExactlyWhatWasInserted() {
@@ -190,31 +160,6 @@ struct StoreTests {
             #expect(!set.contains(id), "\(id)")
         }
         #expect(!IDSet().contains(1))
-    }
-
-    /// A cooked bio is read back only for the very bio it was cooked from, whoever
-    /// changed the bio since; one cooked from a bio already replaced is not kept.
-    @Test func aCookedBioIsReadOnlyWithTheBioItWasCookedFrom() throws {
-        let t = try TemporaryStore()
-        let a = try t.user("ada")
-        try t.store.updateProfile(userID: a, name: "Ada", bio: "# Hi", skills: [], timezone: "UTC", now: now)
-        func cooked() throws -> (one: CookedBio?, all: CookedBio?) {
-            var streamed: CookedBio?
-            try t.store.forEachProfile(now: now) { if $0.user.id == a { streamed = $0.cookedBio } }
-            return (try t.store.profile(userID: a, now: now)?.cookedBio, streamed)
-        }
-        #expect(try cooked() == (nil, nil))
-        let hi = CookedBio(userID: a, format: 7, bio: "# Hi", html: "<h1>Hi</h1>\n")
-        try t.store.recordPages([], cooked: [hi])
-        #expect(try cooked() == (hi, hi))
-        try t.store.database.execute("UPDATE users SET bio = '# Hello' WHERE id = \(a)")
-        #expect(try cooked() == (nil, nil), "the bio changed by plain SQL")
-        try t.store.recordPages([], cooked: [CookedBio(userID: a, format: 7, bio: "# Hey", html: "<h1>Hey</h1>\n")])
-        #expect(try t.count("SELECT count(*) FROM cooked_bios WHERE bio = '# Hey'") == 0, "cooked from a bio not the user's")
-        try t.store.database.execute("UPDATE users SET bio = '# Hi' WHERE id = \(a)")
-        #expect(try cooked() == (hi, hi), "the same bio again")
-        try t.store.removeUser(handle: "ada")
-        #expect(try t.count("SELECT count(*) FROM cooked_bios") == 0)
     }
 
     @Test func everyChangeToWhatAProfileShowsBumpsItsVersion() throws {

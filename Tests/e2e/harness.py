@@ -233,8 +233,6 @@ http {{
             f.write(config)
         with self.db() as c:
             c.execute(f"VACUUM INTO '{copy}/data/slotsite.db'")
-        with sqlite3.connect(os.path.join(copy, "data", "slotsite.db")) as c:
-            c.execute("DELETE FROM pages")
         subprocess.run([self.slotsite, "build", "--site", copy], capture_output=True, check=True)
         diffs = []
 

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import SlotsiteCore
+@testable import SlotsiteStore
+@testable import SlotsiteSite
+
+/// The build ledger beside the output: its caches are trusted only while the domain
+/// data they were made from is unchanged, and it takes over the records of a store
+/// from before the split.
+struct BuildLedgerTests {
+    let now = SiteBuilderTests.now
+    func range(_ startHour: Int64, _ endHour: Int64) -> TimeRange {
+        TimeRange(start: now + startHour * 3600, end: now + endHour * 3600)
+    }
+
+    /// The directory's first-free-slot cache is used only while it still holds: same
+    /// version, start still ahead; every other case searches the slots again.
+    @Test func directoryEntriesReuseTheNextFreeCacheOnlyWhileItHolds() throws {
+        let site = try TemporarySite(seedUsers: 3, slots: 0)
+        let opened = try site.open()
+        let builder = opened.builder(), store = opened.store, ledger = try builder.ledger()
+        let (a, b, c): (Int64, Int64, Int64) = (1, 2, 3)
+        let a1 = try store.createSlot(userID: a, range: range(1, 2), now: now)
+        try store.createSlot(userID: a, range: range(3, 4), now: now)
+        func entries(at time: Int64) throws -> (starts: [Int64?], searched: [Int64]) {
+            let read = try builder.directoryEntries(ids: a...c, now: time, ledger: ledger)
+            try ledger.record([], nextFree: read.computed)
+            return (read.rows.map(\.nextStart), read.computed.map(\.userID))
+        }
+        let start1 = range(1, 2).start, start2 = range(3, 4).start
+        #expect(try entries(at: now) == ([start1, nil, nil], [a, b, c]))
+        #expect(try entries(at: now) == ([start1, nil, nil], []), "all three from the cache")
+        try store.book(slotID: a1, clientID: b, note: "", now: now)
+        #expect(try entries(at: now) == ([start2, nil, nil], [a]), "a's version changed")
+        // A start kept for another version is not trusted.
+        try ledger.record([], nextFree: [NextFree(userID: c, version: 99, start: now + 60)])
+        #expect(try entries(at: now) == ([start2, nil, nil], [c]))
+        #expect(try entries(at: start2 - 1) == ([start2, nil, nil], []))
+        #expect(try entries(at: start2) == ([nil, nil, nil], [a]), "a's cached start has begun")
+        let a3 = try store.createSlot(userID: a, range: range(5, 6), now: start2)
+        #expect(try entries(at: start2) == ([range(5, 6).start, nil, nil], [a]))
+        try store.deleteSlot(id: a3, userID: a)
+        #expect(try entries(at: start2) == ([nil, nil, nil], [a]))
+    }
+
+    /// A cooked bio is read back only for the very bio it was cooked from, whoever
+    /// changed the bio since, one by one and in a walk beside the profile stream.
+    @Test func aCookedBioIsReadOnlyWithTheBioItWasCookedFrom() throws {
+        let site = try TemporarySite(seedUsers: 2, slots: 0)
+        let opened = try site.open()
+        let store = opened.store, ledger = try opened.builder().ledger()
+        let a: Int64 = 1
+        try store.updateProfile(userID: a, name: "Ada", bio: "# Hi", skills: [], timezone: "UTC", now: now)
+        func cooked() throws -> (one: CookedBio?, all: CookedBio?) {
+            let user = try #require(try store.user(id: a))
+            let walk = try ledger.cookedBios()
+            var streamed: CookedBio?
+            try store.forEachProfile(now: now) { let c = try walk.cooked(for: $0.user); if $0.user.id == a { streamed = c } }
+            return (try ledger.cookedBio(of: user), streamed)
+        }
+        #expect(try cooked() == (nil, nil))
+        let hi = CookedBio(userID: a, format: 7, bio: "# Hi", html: "<h1>Hi</h1>\n")
+        try ledger.record([], cooked: [hi])
+        #expect(try cooked() == (hi, hi))
+        try store.database.execute("UPDATE users SET bio = '# Hello' WHERE id = \(a)")
+        #expect(try cooked() == (nil, nil), "the bio changed by plain SQL")
+        try store.database.execute("UPDATE users SET bio = '# Hi' WHERE id = \(a)")
+        #expect(try cooked() == (hi, hi), "the same bio again")
+    }
+
+    /// A store from before the split holds page records: a new ledger takes them over
+    /// (so that the next build still removes pages it no longer makes) and the store's
+    /// tables go.
+    @Test func aNewLedgerTakesOverTheRecordsOfAnOlderStore() throws {
+        let site = try TemporarySite(seedUsers: 3, slots: 2)
+        let opened = try site.open()
+        try opened.store.database.execute("""
+            CREATE TABLE pages (path TEXT PRIMARY KEY, stale_at INTEGER, fingerprint TEXT, unsynced_boot TEXT) STRICT;
+            CREATE TABLE next_free (user_id INTEGER PRIMARY KEY, version INTEGER NOT NULL, starts_at INTEGER) STRICT;
+            CREATE TABLE cooked_bios (user_id INTEGER PRIMARY KEY, format INTEGER NOT NULL, bio TEXT NOT NULL, html TEXT NOT NULL) STRICT;
+            INSERT INTO pages VALUES ('u/gone/index.html', NULL, 'x', NULL);
+            """)
+        try FileManager.default.createDirectory(atPath: site.output + "/u/gone", withIntermediateDirectories: true)
+        try "old".write(toFile: site.output + "/u/gone/index.html", atomically: true, encoding: .utf8)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: opened.config.ledgerPath + suffix) }
+        let summary = try site.build()
+        #expect(summary.removed == 1)
+        #expect(!FileManager.default.fileExists(atPath: site.output + "/u/gone/index.html"))
+        #expect(try opened.store.database.prepare("SELECT count(*) FROM sqlite_schema WHERE name IN ('pages', 'next_free', 'cooked_bios')").scalar() == 0)
+    }
+}
