@@ -105,6 +105,13 @@ public final class BuildLedger {
         }
     }
 
+    /// Copies the WAL into the ledger and empties it: after a build's large write, so
+    /// that each CGI process that opens the ledger next does not first read a WAL of
+    /// every page's record.
+    public func checkpoint() throws {
+        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
     // MARK: Caches
 
     /// The first free slots kept for the users with ids in `ids`, by user id.
