@@ -60,7 +60,6 @@ public struct Seeder {
         }
         // Kept cooked, as a render keeps them, so that a first build runs no Markdown.
         try ledger?.record([], cooked: cooked)
-        try ledger?.checkpoint()
     }
 
     static func bio(first: String, skills: [String], _ rng: inout SplitMix64) -> String {

@@ -209,10 +209,7 @@ public final class SiteBuilder {
         for path in removed { run.writer.remove(path) }
         run.summary.removed = removed.count
         let changed = before.isEmpty ? run.produced : run.produced.filter { before[$0.path] != $0 }
-        try storeCall {
-            try ledger.record(changed, removed: removed, nextFree: nextFree, cooked: run.cooked)
-            if changed.count + removed.count > 64 { try ledger.checkpoint() }
-        }
+        try storeCall { try ledger.record(changed, removed: removed, nextFree: nextFree, cooked: run.cooked) }
         if sweep { lock.swept() }
         run.summary.seconds = Files.monotonicSeconds() - started
         progress?(users.count, users.count)

@@ -7,7 +7,8 @@ import SlotsiteCore
 ///
 /// A cache that heals itself: a lost row only makes a build render a page again, so
 /// its commits are not fsynced, and every row is checked against the domain data it
-/// was made from before it is trusted.
+/// was made from before it is trusted. Builds and the CGI use it only under the site
+/// lock, so it needs no WAL, which each CGI process would first have to read.
 public final class BuildLedger {
     let database: Database
     /// True when this process created the ledger (it is empty).
@@ -16,10 +17,9 @@ public final class BuildLedger {
     /// Opens the ledger at `path`, creating it when there is none.
     /// - Throws: `StoreError` when the file cannot be opened or migrated.
     public init(path: String) throws {
-        database = try Database(path: path, create: true)
+        database = try Database(path: path, create: true, durability: .cache)
         let ran = try Migrations.migrate(database, list: BuildLedger.migrations)
         isNew = ran.first == BuildLedger.migrations.first?.name
-        try database.execute("PRAGMA synchronous = NORMAL")
     }
 
     static let migrations: [(name: String, sql: String)] = [
@@ -103,13 +103,6 @@ public final class BuildLedger {
                 }
             }
         }
-    }
-
-    /// Copies the WAL into the ledger and empties it: after a build's large write, so
-    /// that each CGI process that opens the ledger next does not first read a WAL of
-    /// every page's record.
-    public func checkpoint() throws {
-        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     // MARK: Caches

@@ -8,11 +8,22 @@ final class Database {
     private let handle: OpaquePointer
     let path: String
 
-    /// Opens the database file at `path` (creating it only when `create`) in WAL mode
-    /// with `synchronous=FULL`, foreign keys on and a busy wait of at least 10 s.
+    /// How a database keeps its writes.
+    enum Durability {
+        /// WAL and `synchronous=FULL`: readers never wait for writers, and a commit
+        /// survives a power cut.
+        case shared
+        /// A rollback journal without syncs, for a cache only ever used under the site
+        /// lock: no WAL to recover in each process that opens it, and a commit that a
+        /// crash undoes whole but a power cut may lose.
+        case cache
+    }
+
+    /// Opens the database file at `path` (creating it only when `create`), with
+    /// foreign keys on and a busy wait of at least 10 s.
     /// - Throws: `StoreError.missing` when there is no file and `create` is false,
     ///   `StoreError.sqlite` when the file cannot be opened or configured.
-    init(path: String, create: Bool = false) throws {
+    init(path: String, create: Bool = false, durability: Durability = .shared) throws {
         _ = Database.configured
         if !create, access(path, F_OK) != 0 { throw StoreError(.missing, path) }
         var db: OpaquePointer?
@@ -35,6 +46,11 @@ final class Database {
             return 1
         }, nil)
         try execute("PRAGMA foreign_keys = ON")
+        guard durability == .shared else {
+            try execute("PRAGMA journal_mode = TRUNCATE")
+            try execute("PRAGMA synchronous = OFF")
+            return
+        }
         try execute("PRAGMA journal_mode = WAL")
         slotsite_keep_wal_on_close(db)
         try execute("PRAGMA synchronous = FULL")

@@ -1,0 +1,68 @@
+import Testing
+@testable import SlotsiteRender
+
+struct ICalendarTests {
+    @Test(arguments: [
+        ("plain", "plain"), ("a;b,c\\d", "a\\;b\\,c\\\\d"), ("one\r\ntwo\nthree\rfour", "one\\ntwo\\nthree\\nfour"),
+        ("bell\u{7}tab\t", "belltab\t"), ("Zoë 👩‍💻", "Zoë 👩‍💻"),
+    ])
+    func textIsEscaped(_ c: (String, String)) {
+        #expect(ICalendar.escapeText(c.0) == c.1)
+    }
+
+    /// No line passes 75 octets, no UTF-8 sequence is split, and unfolding (dropping
+    /// each CRLF and the space after it) gives the line back.
+    @Test(arguments: [String(repeating: "a", count: 200), String(repeating: "é", count: 100), String(repeating: "👩‍💻", count: 40),
+                      "SUMMARY:" + String(repeating: "漢字", count: 50)])
+    func linesFoldAt75OctetsOnCharacterBoundaries(_ content: String) {
+        var out: [UInt8] = []
+        ICalendar.appendLine(content, to: &out)
+        let text = String(decoding: out, as: UTF8.self)
+        #expect(text.hasSuffix("\r\n"))
+        var lines: [[UInt8]] = [[]]
+        var i = 0
+        while i < out.count {
+            if out[i] == 0x0D, i + 1 < out.count, out[i + 1] == 0x0A { lines.append([]); i += 2; continue }
+            lines[lines.count - 1].append(out[i])
+            i += 1
+        }
+        lines.removeLast()
+        #expect(lines.allSatisfy { $0.count <= 75 })
+        #expect(lines.allSatisfy { String(validating: $0, as: UTF8.self) != nil }, "each line is whole UTF-8")
+        #expect(lines.dropFirst().allSatisfy { $0.first == 0x20 })
+        let unfolded = lines.enumerated().map { $0.offset == 0 ? $0.element : Array($0.element.dropFirst()) }.joined()
+        #expect(String(decoding: Array(unfolded), as: UTF8.self) == content)
+    }
+
+    @Test(arguments: [(Int64(0), "19700101T000000Z"), (1_795_780_800, "20261127T120000Z"), (951_782_400, "20000229T000000Z"),
+                      (-1, "19691231T235959Z")])
+    func utcTimes(_ c: (Int64, String)) {
+        #expect(ICalendar.utc(c.0) == c.1)
+    }
+
+    @Test func aCalendarHasItsPartsInOrder() {
+        let event = ICalendar.Event(uid: "slot-42@example.org", stamp: 1_795_780_800, start: 1_795_867_200, end: 1_795_869_900,
+                                    sequence: 2, summary: "Coaching with Ada, Lovelace", status: .cancelled)
+        let text = String(decoding: ICalendar(method: "CANCEL", refreshHourly: true, events: [event]).bytes(), as: UTF8.self)
+        #expect(text == """
+            BEGIN:VCALENDAR\r
+            VERSION:2.0\r
+            PRODID:-//Slotsite//Slotsite//EN\r
+            CALSCALE:GREGORIAN\r
+            METHOD:CANCEL\r
+            REFRESH-INTERVAL;VALUE=DURATION:PT1H\r
+            X-PUBLISHED-TTL:PT1H\r
+            BEGIN:VEVENT\r
+            UID:slot-42@example.org\r
+            DTSTAMP:20261127T120000Z\r
+            DTSTART:20261128T120000Z\r
+            DTEND:20261128T124500Z\r
+            SEQUENCE:2\r
+            SUMMARY:Coaching with Ada\\, Lovelace\r
+            STATUS:CANCELLED\r
+            END:VEVENT\r
+            END:VCALENDAR\r
+
+            """)
+    }
+}
