@@ -57,20 +57,20 @@ extension CGIContext {
             throw refusal(e, forbidden: "This is your own slot; you cannot book it.",
                           conflict: "Someone else booked this slot just before you. Go back to the profile and pick another.")
         }
-        try renderPages(touchedBy: .profile(slot.userID))
+        try renderPages(touchedBy: .booking(professional: slot.userID, client: user.id))
         return .done(location: url("/account?done=booked"))
     }
 
     func cancelBooking(_ id: Int64) throws -> Outcome {
         let user = try requireUser()
         try form.only([])
-        let slot: Slot
+        let cancelled: (slot: Slot, clientID: Int64)
         do {
-            slot = try store().cancelBooking(id: id, by: user.id, now: now)
+            cancelled = try store().cancelBooking(id: id, by: user.id, now: now)
         } catch let e as StoreError {
             throw refusal(e, forbidden: "Only the client or the professional can cancel this booking.", conflict: "")
         }
-        try renderPages(touchedBy: .profile(slot.userID))
+        try renderPages(touchedBy: .booking(professional: cancelled.slot.userID, client: cancelled.clientID))
         return .done(location: url("/account?done=cancelled"))
     }
 

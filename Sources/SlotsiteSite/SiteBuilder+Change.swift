@@ -65,6 +65,9 @@ extension SiteBuilder {
                 removed.append(path)
             }
         }
+        // Plan: the change's profiles and the directory pages that list them, from the
+        // ledger's records and the store's versions by indexed reads; render those whose
+        // fingerprint no longer holds.
         var pages = Set<Int>()
         for userID in change.userIDs {
             let page = config.directoryPage(of: userID)
@@ -93,6 +96,8 @@ extension SiteBuilder {
             let all = try storeCall { Array(try ledger.builtPages().keys) }.filter { !gone.contains($0) } + run.produced.map(\.path)
             try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
+        // Write and record: the files are in place under the lock (synced after it when
+        // the boot is unknown), and the ledger takes their records.
         try run.writer.flush()
         run.summary.removed = removed.count
         try storeCall { try ledger.record(run.produced, removed: removed, nextFree: nextFree, cooked: cooked) }

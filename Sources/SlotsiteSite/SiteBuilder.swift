@@ -65,79 +65,122 @@ public final class SiteBuilder {
         try build(now: now, full: false, progress: nil)
     }
 
+    /// The full and the incremental build, in the steps every build takes: read what
+    /// the site has and what was written before, plan what to render and what to keep,
+    /// render (streamed, on workers), write, record.
     private func build(now: Int64, full: Bool, progress: ((Int, Int) -> Void)?) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
-        let ledger = try ledger()
-        let before = try storeCall { try ledger.builtPages() }
-        if !full, before.isEmpty { return try build(now: now, full: true, progress: progress) }
-        // Content pages and assets are few: every build renders and compares them, so an
-        // edit reaches the cron build too.
-        let content = try ContentPage.loadAll(from: config.contentPath)
-        let theme = config.themeFingerprint()
-        let boot = Files.bootID
-        var run = Run(writer: PageWriter(output: config.outputPath, deferSync: true), marks: Marks(boot: boot, before: before))
+        let input = try read()
+        if !full, input.before.isEmpty { return try build(now: now, full: true, progress: progress) }
+        var run = Run(writer: PageWriter(output: config.outputPath, deferSync: true), marks: Marks(boot: input.boot, before: input.before))
         // After a writer died mid-write, a full build sweeps temporary files (and lists
         // the output in the same walk); otherwise each kept page is checked with a stat.
-        let sweep = full && (lock.needsSweep || before.isEmpty)
+        let sweep = full && (lock.needsSweep || input.before.isEmpty)
         // Without an output folder nothing is on disk, and no page needs a stat to say so.
-        let existing: Set<String>? = sweep ? run.writer.sweepTemporaryFiles()
-            : Files.exists(config.outputPath) ? nil : []
+        let existing: Set<String>? = sweep ? run.writer.sweepTemporaryFiles() : Files.exists(config.outputPath) ? nil : []
+        let plan = self.plan(input, existing: existing, now: now)
+        for record in plan.kept { run.keep(record) }
+        let (workers, nextFree) = try render(plan, input, into: &run, now: now, progress: progress)
+        try write(&run, workers: workers, boot: input.boot)
+        try record(&run, before: input.before, nextFree: nextFree, ledger: input.ledger)
+        if sweep { lock.swept() }
+        run.summary.seconds = Files.monotonicSeconds() - started
+        progress?(input.users.count, input.users.count)
+        return run.summary
+    }
 
+    /// What a build reads before it decides anything.
+    struct BuildInput {
+        let ledger: BuildLedger
+        /// What earlier builds and changes wrote, by path.
+        let before: [String: PageRecord]
+        let theme: String
+        let boot: String?
+        /// The listed professionals, by id: one profile page each.
+        let users: [(id: Int64, handle: String, version: Int64)]
+        let pages: DirectoryPages
+        let content: [ContentPage]
+    }
+
+    /// Which files of each output kind a build renders and which it keeps as recorded.
+    ///
+    /// Profiles and directory pages are kept, unread, while their recorded fingerprint
+    /// holds (theme and versions; for a directory page also its neighbours) and their
+    /// earliest shown slot has not started. Content pages, assets and the sitemap are
+    /// few: rendered every build and written only when their bytes change.
+    struct BuildPlan {
+        var profiles = Set<Int64>()
+        var directoryPages: [Int] = []
+        var kept: [PageRecord] = []
+    }
+
+    /// Step 1: the ledger's records, the theme, the listed professionals, the content.
+    private func read() throws -> BuildInput {
+        let ledger = try ledger()
+        let before = try storeCall { try ledger.builtPages() }
+        let users = try storeCall { try store.userVersions() }
+        return BuildInput(ledger: ledger, before: before, theme: config.themeFingerprint(), boot: Files.bootID, users: users,
+                          pages: DirectoryPages(users: users, config: config), content: try ContentPage.loadAll(from: config.contentPath))
+    }
+
+    /// Step 2: from versions alone; with no earlier records, everything, without a path
+    /// and fingerprint for each.
+    private func plan(_ input: BuildInput, existing: Set<String>?, now: Int64) -> BuildPlan {
+        var plan = BuildPlan()
         /// The earlier record of `path` when it is still what rendering would write
         /// and is on disk (synced, or written since the last reboot).
         func upToDate(_ path: String, _ fingerprint: String) -> PageRecord? {
-            guard let old = before[path], old.holds(inputs: fingerprint), old.isFresh(now: now, boot: boot),
+            guard let old = input.before[path], old.holds(inputs: fingerprint), old.isFresh(now: now, boot: input.boot),
                   existing?.contains(path) ?? Files.hasBytes(config.outputPath + "/" + path) else { return nil }
             return old
         }
-
-        // Which profiles and directory pages need rendering, from versions alone; with
-        // no earlier records, all of them, without a path and fingerprint for each.
-        let users = try storeCall { try store.userVersions() }
-        var renderIDs = Set<Int64>()
-        for user in users {
-            if !before.isEmpty, let kept = upToDate(PageRenderer.profilePath(user.handle),
-                                                    PageRenderer.profileFingerprint(theme: theme, version: user.version)) {
-                run.keep(kept)
+        for user in input.users {
+            if !input.before.isEmpty, let kept = upToDate(PageRenderer.profilePath(user.handle),
+                                                          PageRenderer.profileFingerprint(theme: input.theme, version: user.version)) {
+                plan.kept.append(kept)
             } else {
-                renderIDs.insert(user.id)
+                plan.profiles.insert(user.id)
             }
         }
-        let pages = DirectoryPages(users: users, config: config)
-        var renderPages: [Int] = []
-        for page in pages.numbers {
-            if !before.isEmpty, let kept = upToDate(PageRenderer.directoryPath(page), pages.fingerprint(page, theme: theme)) {
-                run.keep(kept)
+        for page in input.pages.numbers {
+            if !input.before.isEmpty, let kept = upToDate(PageRenderer.directoryPath(page), input.pages.fingerprint(page, theme: input.theme)) {
+                plan.kept.append(kept)
             } else {
-                renderPages.append(page)
+                plan.directoryPages.append(page)
             }
         }
+        return plan
+    }
 
-        // Profiles: stream everything when much changed, else fetch the few.
+    /// Step 3: the planned profiles, streamed from the store when many and rendered on
+    /// worker threads, the directory pages as soon as the stream has brought their
+    /// members, then content pages, assets and the sitemap. Returns the workers, whose
+    /// files step 4 finishes, and the first free slots found for the ledger.
+    private func render(_ plan: BuildPlan, _ input: BuildInput, into run: inout Run, now: Int64,
+                        progress: ((Int, Int) -> Void)?) throws -> (ProfileWorkers, [NextFree]) {
+        let (users, pages, theme, renderIDs) = (input.users, input.pages, input.theme, plan.profiles)
         var entries: [Int64: (entry: DirectoryView.Entry, listed: DirectoryPages.Listed, version: Int64)] = [:]
-        let entryIDs = Set(renderPages.flatMap { page in pages.members(page).map(\.id) })
+        let entryIDs = Set(plan.directoryPages.flatMap { page in pages.members(page).map(\.id) })
         let many = renderIDs.count > 64
         // With no profile folders yet (a first build), they are made ahead of the workers.
         let folders = many ? ProfileFolders(output: config.outputPath,
                                             handles: users.filter { renderIDs.contains($0.id) }.map(\.handle)) : nil
         let workers = ProfileWorkers(config: config, threads: many ? SiteBuilder.cores : 0, main: renderer, theme: theme, marks: run.marks,
                                      foldersAreNew: folders != nil)
-        // A directory page is rendered here, while the workers render profiles, as soon
-        // as the stream has brought all its members; the others after the profiles.
         var nextFree: [NextFree] = []
-        var directoryLeft = Set(renderPages)
+        var directoryLeft = Set(plan.directoryPages)
         var lastMember: [Int64: Int] = [:]
-        for page in renderPages { if let last = pages.members(page).last { lastMember[last.id] = page } }
+        for page in plan.directoryPages { if let last = pages.members(page).last { lastMember[last.id] = page } }
         /// Renders directory page `page` from the streamed entries, or when some are
         /// missing or outdated, and `orFromStore`, from the store; else leaves it for later.
-        func emitDirectory(_ page: Int, orFromStore: Bool) throws {
+        func emitDirectory(_ page: Int, orFromStore: Bool, into run: inout Run) throws {
             let members = pages.members(page)
             var rows = members.compactMap { entries[$0.id] }
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
                 guard orFromStore else { return }
-                let stored = try directoryEntries(ids: config.userIDs(onPage: page), now: now, ledger: ledger)
+                let stored = try directoryEntries(ids: config.userIDs(onPage: page), now: now, ledger: input.ledger)
                 rows = stored.rows.map {
                     (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), DirectoryPages.listed($0.user, nextStart: $0.nextStart), $0.version)
                 }
@@ -154,13 +197,13 @@ public final class SiteBuilder {
         }
 
         var batch: [ProfileRecord] = []
-        let cookedBios = try storeCall { try ledger.cookedBios() }
-        func take(_ record: ProfileRecord) throws {
+        let cookedBios = try storeCall { try input.ledger.cookedBios() }
+        func take(_ record: ProfileRecord, into run: inout Run) throws {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
                 entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start),
                                            DirectoryPages.listed(record.user, nextStart: first?.range.start), record.version)
-                if let page = lastMember[record.user.id] { try emitDirectory(page, orFromStore: false) }
+                if let page = lastMember[record.user.id] { try emitDirectory(page, orFromStore: false, into: &run) }
             }
             guard renderIDs.contains(record.user.id) else { return }
             var record = record
@@ -172,36 +215,45 @@ public final class SiteBuilder {
                 progress?(users.count - renderIDs.count + workers.count, users.count)
             }
         }
+        // Stream everything when much changed, else fetch the few.
         if renderIDs.count + entryIDs.count > users.count / 8 {
-            try storeCall { try store.forEachProfile(now: now) { try take($0) } }
+            try storeCall { try store.forEachProfile(now: now) { try take($0, into: &run) } }
         } else {
             for id in renderIDs.sorted() {
-                if let record = try storeCall({ try store.profile(userID: id, now: now) }) { try take(record) }
+                if let record = try storeCall({ try store.profile(userID: id, now: now) }) { try take(record, into: &run) }
             }
         }
         try workers.submit(batch)
         cookedBios.finish()
         try workers.finish(into: &run)
         folders?.finish()
-        for page in renderPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true) }
+        for page in plan.directoryPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true, into: &run) }
 
-        for page in content where !page.draft {
+        for page in input.content where !page.draft {
             try run.emit(page.slug + "/index.html", renderer.content(page), staleAt: nil, fingerprint: nil)
         }
         try copyAssets(&run)
         try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil, fingerprint: nil)
+        return (workers, nextFree)
+    }
+
+    /// Step 4: every file in place. Not synced: the records say in which boot the
+    /// pages were written (`Marks`), and the kernel writes them back in its own time.
+    /// Without a boot id, one sync before the ledger records them.
+    private func write(_ run: inout Run, workers: ProfileWorkers?, boot: String?) throws {
         try run.writer.flush()
-        // Not synced: the records say in which boot the pages were written (`Marks`), and
-        // the kernel writes them back in its own time. Without a boot id, one sync before
-        // the store records them.
         if boot == nil {
-            try workers.syncRenamed()
+            try workers?.syncRenamed()
             try run.writer.syncRenamed()
         } else {
-            workers.closeRenamed()
+            workers?.closeRenamed()
             run.writer.closeRenamed()
         }
+    }
 
+    /// Step 5: files an earlier build wrote that this one did not are removed, and
+    /// the ledger records what changed.
+    private func record(_ run: inout Run, before: [String: PageRecord], nextFree: [NextFree], ledger: BuildLedger) throws {
         // Without earlier records (a first build) everything is new and nothing to remove:
         // no set of every path to build and search.
         let producedPaths = before.isEmpty ? [] : Set(run.produced.map(\.path))
@@ -210,10 +262,6 @@ public final class SiteBuilder {
         run.summary.removed = removed.count
         let changed = before.isEmpty ? run.produced : run.produced.filter { before[$0.path] != $0 }
         try storeCall { try ledger.record(changed, removed: removed, nextFree: nextFree, cooked: run.cooked) }
-        if sweep { lock.swept() }
-        run.summary.seconds = Files.monotonicSeconds() - started
-        progress?(users.count, users.count)
-        return run.summary
     }
 
     /// The site-relative URLs of the HTML pages among `paths`, sorted, without duplicates

@@ -36,9 +36,9 @@ extension Store {
 
     /// Cancels an active booking; either its client or the slot's professional may.
     /// - Throws: `StoreError` `.notFound` (no such active booking) or `.forbidden`.
-    /// - Returns: the slot that is free again.
+    /// - Returns: the slot that is free again and the client whose booking it was.
     @discardableResult
-    public func cancelBooking(id: Int64, by userID: Int64, now: Int64) throws -> Slot {
+    public func cancelBooking(id: Int64, by userID: Int64, now: Int64) throws -> (slot: Slot, clientID: Int64) {
         try database.writeTransaction {
             let s = try database.prepare("""
                 SELECT b.client_id, s.id, s.user_id, s.starts_at, s.ends_at
@@ -50,7 +50,7 @@ extension Store {
             let slot = Slot(id: s.int(1), userID: s.int(2), range: TimeRange(start: s.int(3), end: s.int(4)))
             try decided("booking \(id)") { () throws(Refusal) in try BookingRules.cancel(of: slot, madeBy: clientID, by: userID) }
             try database.prepare("UPDATE bookings SET cancelled_at = ? WHERE id = ?").bind(.int(now), .int(id)).run()
-            return slot
+            return (slot, clientID)
         }
     }
 
