@@ -1,4 +1,6 @@
 import SlotsiteCore
+import SlotsiteRender
+import SlotsiteStore
 
 /// The directory's pages: which exist, whom each lists, their neighbours.
 struct DirectoryPages {
@@ -57,5 +59,47 @@ struct DirectoryPages {
             if let start = member.nextStart { f.add(start) } else { f.add("-") }
         }
         return f.hex
+    }
+}
+
+/// One directory page from its rows, however they were read (streamed beside the
+/// profiles in a build, or from the store for a change): what it shows, the record it
+/// takes, and its HTML. The one path both builds render directory pages by.
+struct DirectoryPage {
+    /// A member as the page shows them, and the version they were read at.
+    typealias Row = (entry: DirectoryView.Entry, listed: DirectoryPages.Listed, version: Int64)
+
+    let number: Int
+    let previous: Int?
+    let next: Int?
+    let rows: [Row]
+    /// A digest of everything the page shows (`DirectoryPages.shown`).
+    let shown: String
+    /// The record's fingerprint: the members' versions and the neighbours, then `shown`.
+    let fingerprint: String
+    /// When the page goes stale: the earliest first free slot it shows.
+    let staleAt: Int64?
+
+    init(_ number: Int, previous: Int?, next: Int?, rows: [Row], theme: String) {
+        self.number = number
+        self.previous = previous
+        self.next = next
+        self.rows = rows
+        shown = DirectoryPages.shown(rows.map(\.listed), page: number, previous: previous, next: next, theme: theme)
+        fingerprint = PageRecord.fingerprint(
+            inputs: DirectoryPages.fingerprint(rows.map { ($0.listed.id, $0.version) }, previous: previous, next: next, theme: theme),
+            shown: shown)
+        staleAt = rows.compactMap(\.listed.nextStart).min()
+    }
+
+    /// A row for `user`, whose first free slot starts at `nextStart`.
+    static func row(_ user: User, nextStart: Int64?, version: Int64, renderer: PageRenderer) -> Row {
+        (renderer.directoryEntry(user: user, nextStart: nextStart), DirectoryPages.listed(user, nextStart: nextStart), version)
+    }
+
+    var path: String { OutputKind.directoryPath(number) }
+
+    func html(_ renderer: PageRenderer) throws -> [UInt8] {
+        try renderer.directory(rows.map(\.entry), page: number, previousPage: previous, nextPage: next)
     }
 }

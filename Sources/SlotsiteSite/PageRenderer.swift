@@ -19,20 +19,8 @@ public struct PageRenderer {
         self.init(config: config, templates: Templates.directory(config.templatesPath))
     }
 
-    /// The output folder that holds a folder per profile.
-    static let profilesFolder = SitePaths.profilesFolder
-
-    /// The output path of a profile page.
-    public static func profilePath(_ handle: String) -> String { SitePaths.profile(handle) + "index.html" }
-
     /// The URL path of a profile page, from the site's root: the one place it is made.
     public func profileURL(_ handle: String) -> String { config.basePath + SitePaths.profile(handle) }
-
-    /// What a profile page is rendered from: the theme and its professional's version.
-    static func profileFingerprint(theme: String, version: Int64) -> String { "\(theme):p\(version)" }
-
-    /// The output path of directory page `page` (1-based).
-    public static func directoryPath(_ page: Int) -> String { DirectoryView.path(ofPage: page) + "index.html" }
 
     public func profile(_ record: ProfileRecord) throws -> [UInt8] {
         var out: [UInt8] = []

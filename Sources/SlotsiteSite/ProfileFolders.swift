@@ -20,7 +20,7 @@ final class ProfileFolders {
     /// Starts making `output/u/<handle>` for each of `handles`, in order; nil when
     /// `output/u` exists already (its folders are kept, not made) or cannot be made.
     init?(output: String, handles: [String]) {
-        let parent = output + "/" + PageRenderer.profilesFolder
+        let parent = output + "/" + OutputKind.profilesFolder
         guard !Files.exists(parent), (try? PageWriter.makeDirectories(parent)) != nil else { return nil }
         let fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

@@ -43,13 +43,13 @@ final class ProfileWorkers: @unchecked Sendable {
 
         func render(_ records: [ProfileRecord], theme: String, marks: SiteBuilder.Marks) throws {
             for record in records {
-                let path = PageRenderer.profilePath(record.user.handle)
+                let path = OutputKind.profilePath(record.user.handle)
                 page.removeAll(keepingCapacity: true)
                 if let bio = try renderer.profile(record, into: &page) { cooked.append(bio) }
                 let wrote = try writer.write(path, page)
                 if wrote { written += 1 } else { unchanged += 1 }
                 produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
-                                           fingerprint: PageRenderer.profileFingerprint(theme: theme, version: record.version),
+                                           fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version),
                                            unsyncedBoot: marks.mark(path, written: wrote)))
             }
             try writer.flush()

@@ -79,13 +79,13 @@ extension SiteBuilder {
             }
             guard let (handle, version, listed) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
             // A private account's page is removed if an earlier listing left one.
-            try renderUnlessFresh(PageRenderer.profilePath(handle), listed ? PageRenderer.profileFingerprint(theme: theme, version: version) : nil) { _ in
+            try renderUnlessFresh(OutputKind.profilePath(handle), listed ? OutputKind.profileFingerprint(theme: theme, version: version) : nil) { _ in
                 listed ? try renderProfile(userID, theme: theme, now: now, ledger: ledger, cooked: &cooked) : .gone
             }
         }
         for page in pages.sorted() {
             let inputs = try directoryInputs(page, theme: theme)
-            try renderUnlessFresh(PageRenderer.directoryPath(page), inputs.fingerprint) { record in
+            try renderUnlessFresh(OutputKind.directoryPath(page), inputs.fingerprint) { record in
                 try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now, ledger: ledger,
                                         shown: record.flatMap { fresh($0) ? $0.shown : nil },
                                         nextFree: &nextFree)
@@ -94,7 +94,7 @@ extension SiteBuilder {
         if change.addsPage {
             let gone = Set(removed)
             let all = try storeCall { Array(try ledger.builtPages().keys) }.filter { !gone.contains($0) } + run.produced.map(\.path)
-            try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
+            try run.emit(OutputKind.sitemapPath, renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
         // Write and record: the files are in place under the lock (synced after it when
         // the boot is unknown), and the ledger takes their records.
@@ -121,7 +121,7 @@ extension SiteBuilder {
         var html: [UInt8] = []
         if let bio = try renderer.profile(record, into: &html) { cooked.append(bio) }
         return .page(html, staleAt: record.freeSlots.first?.range.start,
-                     fingerprint: PageRenderer.profileFingerprint(theme: theme, version: record.version))
+                     fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version))
     }
 
     /// What directory page `page` is rendered from, by cheap indexed reads: its
@@ -146,15 +146,10 @@ extension SiteBuilder {
         let (rows, computed) = try directoryEntries(ids: ids, now: now, ledger: ledger)
         nextFree += computed
         if rows.isEmpty, page > 1 { return .gone }
-        let shown = DirectoryPages.shown(rows.map { DirectoryPages.listed($0.user, nextStart: $0.nextStart) },
-                                         page: page, previous: previous, next: next, theme: theme)
-        let fingerprint = PageRecord.fingerprint(
-            inputs: DirectoryPages.fingerprint(rows.map { ($0.user.id, $0.version) }, previous: previous, next: next, theme: theme),
-            shown: shown)
-        let staleAt = rows.compactMap(\.nextStart).min()
-        if old == shown[...] { return .same(staleAt: staleAt, fingerprint: fingerprint) }
-        let html = try renderer.directory(rows.map { renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart) },
-                                          page: page, previousPage: previous, nextPage: next)
-        return .page(html, staleAt: staleAt, fingerprint: fingerprint)
+        let built = DirectoryPage(page, previous: previous, next: next,
+                                  rows: rows.map { DirectoryPage.row($0.user, nextStart: $0.nextStart, version: $0.version, renderer: renderer) },
+                                  theme: theme)
+        if old == built.shown[...] { return .same(staleAt: built.staleAt, fingerprint: built.fingerprint) }
+        return .page(try built.html(renderer), staleAt: built.staleAt, fingerprint: built.fingerprint)
     }
 }

@@ -104,7 +104,7 @@ public final class SiteBuilder {
         let content: [ContentPage]
     }
 
-    /// Which files of each output kind a build renders and which it keeps as recorded.
+    /// Which files of each `OutputKind` a build renders and which it keeps as recorded.
     ///
     /// Profiles and directory pages are kept, unread, while their recorded fingerprint
     /// holds (theme and versions; for a directory page also its neighbours) and their
@@ -137,15 +137,15 @@ public final class SiteBuilder {
             return old
         }
         for user in input.users {
-            if !input.before.isEmpty, let kept = upToDate(PageRenderer.profilePath(user.handle),
-                                                          PageRenderer.profileFingerprint(theme: input.theme, version: user.version)) {
+            if !input.before.isEmpty, let kept = upToDate(OutputKind.profilePath(user.handle),
+                                                          OutputKind.profileFingerprint(theme: input.theme, version: user.version)) {
                 plan.kept.append(kept)
             } else {
                 plan.profiles.insert(user.id)
             }
         }
         for page in input.pages.numbers {
-            if !input.before.isEmpty, let kept = upToDate(PageRenderer.directoryPath(page), input.pages.fingerprint(page, theme: input.theme)) {
+            if !input.before.isEmpty, let kept = upToDate(OutputKind.directoryPath(page), input.pages.fingerprint(page, theme: input.theme)) {
                 plan.kept.append(kept)
             } else {
                 plan.directoryPages.append(page)
@@ -161,7 +161,7 @@ public final class SiteBuilder {
     private func render(_ plan: BuildPlan, _ input: BuildInput, into run: inout Run, now: Int64,
                         progress: ((Int, Int) -> Void)?) throws -> (ProfileWorkers, [NextFree]) {
         let (users, pages, theme, renderIDs) = (input.users, input.pages, input.theme, plan.profiles)
-        var entries: [Int64: (entry: DirectoryView.Entry, listed: DirectoryPages.Listed, version: Int64)] = [:]
+        var entries: [Int64: DirectoryPage.Row] = [:]
         let entryIDs = Set(plan.directoryPages.flatMap { page in pages.members(page).map(\.id) })
         let many = renderIDs.count > 64
         // With no profile folders yet (a first build), they are made ahead of the workers.
@@ -181,17 +181,11 @@ public final class SiteBuilder {
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
                 guard orFromStore else { return }
                 let stored = try directoryEntries(ids: config.userIDs(onPage: page), now: now, ledger: input.ledger)
-                rows = stored.rows.map {
-                    (renderer.directoryEntry(user: $0.user, nextStart: $0.nextStart), DirectoryPages.listed($0.user, nextStart: $0.nextStart), $0.version)
-                }
+                rows = stored.rows.map { DirectoryPage.row($0.user, nextStart: $0.nextStart, version: $0.version, renderer: renderer) }
                 nextFree += stored.computed
             }
-            let (previous, next) = (pages.before(page), pages.after(page))
-            let shown = DirectoryPages.shown(rows.map(\.listed), page: page, previous: previous, next: next, theme: theme)
-            try run.emit(PageRenderer.directoryPath(page),
-                         renderer.directory(rows.map(\.entry), page: page, previousPage: previous, nextPage: next),
-                         staleAt: rows.compactMap(\.listed.nextStart).min(),
-                         fingerprint: PageRecord.fingerprint(inputs: pages.fingerprint(page, theme: theme), shown: shown))
+            let built = DirectoryPage(page, previous: pages.before(page), next: pages.after(page), rows: rows, theme: theme)
+            try run.emit(built.path, built.html(renderer), staleAt: built.staleAt, fingerprint: built.fingerprint)
             directoryLeft.remove(page)
             for member in members { entries[member.id] = nil } // so that only pages still open hold entries
         }
@@ -201,8 +195,8 @@ public final class SiteBuilder {
         func take(_ record: ProfileRecord, into run: inout Run) throws {
             if entryIDs.contains(record.user.id) {
                 let first = record.freeSlots.first
-                entries[record.user.id] = (renderer.directoryEntry(user: record.user, nextStart: first?.range.start),
-                                           DirectoryPages.listed(record.user, nextStart: first?.range.start), record.version)
+                entries[record.user.id] = DirectoryPage.row(record.user, nextStart: first?.range.start, version: record.version,
+                                                            renderer: renderer)
                 if let page = lastMember[record.user.id] { try emitDirectory(page, orFromStore: false, into: &run) }
             }
             guard renderIDs.contains(record.user.id) else { return }
@@ -230,10 +224,10 @@ public final class SiteBuilder {
         for page in plan.directoryPages where directoryLeft.contains(page) { try emitDirectory(page, orFromStore: true, into: &run) }
 
         for page in input.content where !page.draft {
-            try run.emit(page.slug + "/index.html", renderer.content(page), staleAt: nil, fingerprint: nil)
+            try run.emit(OutputKind.contentPath(page.slug), renderer.content(page), staleAt: nil, fingerprint: nil)
         }
         try copyAssets(&run)
-        try run.emit("sitemap.xml", renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil, fingerprint: nil)
+        try run.emit(OutputKind.sitemapPath, renderer.sitemap(sitemapPaths(run.produced.map(\.path))), staleAt: nil, fingerprint: nil)
         return (workers, nextFree)
     }
 
@@ -285,7 +279,7 @@ public final class SiteBuilder {
             guard let bytes = readFileBytes(source + "/" + file) else {
                 throw SiteError(.io, source + "/" + file, "cannot read the asset")
             }
-            try run.emit("assets/" + file, bytes, staleAt: nil, fingerprint: nil)
+            try run.emit(OutputKind.assetPath(file), bytes, staleAt: nil, fingerprint: nil)
         }
     }
 

@@ -294,7 +294,7 @@ struct SiteBuilderTests {
         let site = try TemporarySite(seedUsers: 60, slots: 4)
         try site.build()
         let (opened, pro, client) = try site.parties(pro: 10)
-        let directory = PageRenderer.directoryPath(opened.config.directoryPage(of: pro.id))
+        let directory = OutputKind.directoryPath(opened.config.directoryPage(of: pro.id))
         let built = try site.read(directory)
         // A page that was rendered again would lose this.
         try (built + "<!-- as the build left it -->").write(toFile: site.output + "/" + directory, atomically: true, encoding: .utf8)
