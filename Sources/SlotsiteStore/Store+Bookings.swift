@@ -41,13 +41,13 @@ extension Store {
     public func cancelBooking(id: Int64, by userID: Int64, now: Int64) throws -> (slot: Slot, clientID: Int64) {
         try database.writeTransaction {
             let s = try database.prepare("""
-                SELECT b.client_id, s.id, s.user_id, s.starts_at, s.ends_at
+                SELECT b.client_id, \(SlotRow.columns("s"))
                 FROM bookings b JOIN slots s ON s.id = b.slot_id
                 WHERE b.id = ? AND b.cancelled_at IS NULL
                 """).bind(.int(id))
             guard try s.step() else { throw StoreError(.notFound, "booking \(id)") }
             let clientID = s.int(0)
-            let slot = Slot(id: s.int(1), userID: s.int(2), range: TimeRange(start: s.int(3), end: s.int(4)))
+            let slot = SlotRow.read(s, at: 1)
             try decided("booking \(id)") { () throws(Refusal) in try BookingRules.cancel(of: slot, madeBy: clientID, by: userID) }
             try database.prepare("UPDATE bookings SET cancelled_at = ? WHERE id = ?").bind(.int(now), .int(id)).run()
             return (slot, clientID)
@@ -58,14 +58,14 @@ extension Store {
     public func bookingsMade(by clientID: Int64, limit: Int = -1, offset: Int = 0) throws -> [MadeBooking] {
         var rows: [MadeBooking] = []
         try database.prepare("""
-            SELECT b.id, b.note, s.id, s.user_id, s.starts_at, s.ends_at, p.handle, p.name, p.timezone
+            SELECT b.id, b.note, \(SlotRow.columns("s")), p.handle, p.name, p.timezone
             FROM bookings b JOIN slots s ON s.id = b.slot_id JOIN users p ON p.id = s.user_id
             WHERE b.client_id = ? AND b.cancelled_at IS NULL
             ORDER BY s.starts_at, b.id LIMIT ? OFFSET ?
             """).bind(.int(clientID), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
             rows.append(MadeBooking(
                 id: s.int(0), note: s.text(1),
-                slot: Slot(id: s.int(2), userID: s.int(3), range: TimeRange(start: s.int(4), end: s.int(5))),
+                slot: SlotRow.read(s, at: 2),
                 professionalHandle: s.text(6), professionalName: s.text(7), professionalTimezone: s.text(8)))
         }
         return rows

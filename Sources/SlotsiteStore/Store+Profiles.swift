@@ -53,13 +53,13 @@ extension Store {
     /// in its own order. The whole-site stream leaves out booked slots itself, from one
     /// read of them, instead of a bookings lookup per slot (half of this query's time).
     static let futureSlotsSQL = """
-        SELECT id, user_id, starts_at, ends_at FROM slots WHERE starts_at > ?1
+        SELECT \(SlotRow.columns()) FROM slots WHERE starts_at > ?1
         ORDER BY user_id, starts_at, ends_at, id
         """
 
     /// One professional's free slots: a range of the (user_id, starts_at, ends_at) index.
     static let freeSlotsOfUserSQL = """
-        SELECT s.id, s.user_id, s.starts_at, s.ends_at FROM slots s
+        SELECT \(SlotRow.columns("s")) FROM slots s
         WHERE s.user_id = ?2 AND s.starts_at > ?1
           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
         ORDER BY s.starts_at, s.ends_at, s.id
@@ -73,7 +73,7 @@ extension Store {
             var booked = IDSet()
             try database.prepare("SELECT slot_id FROM bookings WHERE cancelled_at IS NULL").forEach { booked.insert($0.int(0)) }
             let users = try database.prepare("""
-                SELECT id, handle, name, email, bio, timezone, version FROM users WHERE listed = 1 ORDER BY id
+                SELECT \(UserRow.columns()), version FROM users WHERE listed = 1 ORDER BY id
                 """)
             let skills = try database.prepare("SELECT user_id, name FROM skills ORDER BY user_id, position")
             let slots = try database.prepare(Store.futureSlotsSQL).bind(.int(now))
@@ -96,13 +96,12 @@ extension Store {
                     guard owner <= id else { break }
                     let slotID = slots.int(0)
                     if owner == id, !booked.contains(slotID) {
-                        free.append(Slot(id: slotID, userID: id, range: TimeRange(start: slots.int(2), end: slots.int(3))))
+                        free.append(SlotRow.read(slots))
                     }
                     slotRow = try slots.step()
                 }
                 slotCount = free.count
-                let user = readUser(users, skills: names)
-                try body(ProfileRecord(user: user, freeSlots: free, version: users.int(6)))
+                try body(ProfileRecord(user: UserRow.read(users, skills: names), freeSlots: free, version: users.int(UserRow.width)))
             }
         }
     }
@@ -114,7 +113,7 @@ extension Store {
             guard let user = try user(id: userID), try row.step() else { return nil }
             var free: [Slot] = []
             try database.prepare(Store.freeSlotsOfUserSQL).bind(.int(now), .int(userID)).forEach {
-                free.append(Slot(id: $0.int(0), userID: userID, range: TimeRange(start: $0.int(2), end: $0.int(3))))
+                free.append(SlotRow.read($0))
             }
             return ProfileRecord(user: user, freeSlots: free, version: row.int(0))
         }
@@ -129,10 +128,10 @@ extension Store {
                 .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach { skills[$0.int(0), default: []].append($0.text(1)) }
             var rows: [(user: User, version: Int64)] = []
             try database.prepare("""
-                SELECT id, handle, name, '', '', timezone, version FROM users
+                SELECT \(UserRow.columns(withoutText: true)), version FROM users
                 WHERE id BETWEEN ?1 AND ?2 AND listed = 1 ORDER BY id
                 """).bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach {
-                rows.append((readUser($0, skills: skills[$0.int(0)] ?? []), $0.int(6)))
+                rows.append((UserRow.read($0, skills: skills[$0.int(0)] ?? []), $0.int(UserRow.width)))
             }
             return rows
         }

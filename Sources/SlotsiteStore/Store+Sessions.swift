@@ -100,19 +100,4 @@ extension Store {
                 """).bind(.int(attemptID)).run()
         }
     }
-
-    /// Active bookings of `userID`'s slots, by slot start, with the client.
-    public func bookingsOfSlots(of userID: Int64, limit: Int = -1, offset: Int = 0) throws -> [OwnSlot] {
-        var rows: [OwnSlot] = []
-        try database.prepare("""
-            SELECT s.id, s.starts_at, s.ends_at, b.id, b.note, c.handle, c.name
-            FROM slots s JOIN bookings b ON b.slot_id = s.id AND b.cancelled_at IS NULL
-            JOIN users c ON c.id = b.client_id
-            WHERE s.user_id = ? ORDER BY s.starts_at, s.ends_at, s.id LIMIT ? OFFSET ?
-            """).bind(.int(userID), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
-            rows.append(OwnSlot(slot: Slot(id: s.int(0), userID: userID, range: TimeRange(start: s.int(1), end: s.int(2))),
-                                booking: .init(id: s.int(3), note: s.text(4), clientHandle: s.text(5), clientName: s.text(6))))
-        }
-        return rows
-    }
 }

@@ -31,9 +31,9 @@ extension Store {
 
     /// The slot with this id, or nil.
     public func slot(id: Int64) throws -> Slot? {
-        let s = try database.prepare("SELECT id, user_id, starts_at, ends_at FROM slots WHERE id = ?").bind(.int(id))
+        let s = try database.prepare("SELECT \(SlotRow.columns()) FROM slots WHERE id = ?").bind(.int(id))
         guard try s.step() else { return nil }
-        return Slot(id: s.int(0), userID: s.int(1), range: TimeRange(start: s.int(2), end: s.int(3)))
+        return SlotRow.read(s)
     }
 
     /// Deletes a free slot of `userID`.
@@ -56,17 +56,28 @@ extension Store {
     public func slots(of userID: Int64, from: Int64? = nil, limit: Int = -1, offset: Int = 0) throws -> [OwnSlot] {
         var rows: [OwnSlot] = []
         try database.prepare("""
-            SELECT s.id, s.starts_at, s.ends_at, b.id, b.note, c.handle, c.name
+            SELECT \(SlotRow.columns("s")), \(ActiveBookingRow.columns)
             FROM slots s
             LEFT JOIN bookings b ON b.slot_id = s.id AND b.cancelled_at IS NULL
             LEFT JOIN users c ON c.id = b.client_id
             WHERE s.user_id = ? AND s.starts_at >= ?
             ORDER BY s.starts_at, s.ends_at, s.id LIMIT ? OFFSET ?
             """).bind(.int(userID), .int(from ?? Int64.min), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
-            let slot = Slot(id: s.int(0), userID: userID, range: TimeRange(start: s.int(1), end: s.int(2)))
-            let booking = s.isNull(3) ? nil
-                : OwnSlot.ActiveBooking(id: s.int(3), note: s.text(4), clientHandle: s.text(5), clientName: s.text(6))
-            rows.append(OwnSlot(slot: slot, booking: booking))
+            rows.append(OwnSlot(slot: SlotRow.read(s), booking: ActiveBookingRow.read(s, at: SlotRow.width)))
+        }
+        return rows
+    }
+
+    /// Active bookings of `userID`'s slots, by slot start, with the client.
+    public func bookingsOfSlots(of userID: Int64, limit: Int = -1, offset: Int = 0) throws -> [OwnSlot] {
+        var rows: [OwnSlot] = []
+        try database.prepare("""
+            SELECT \(SlotRow.columns("s")), \(ActiveBookingRow.columns)
+            FROM slots s JOIN bookings b ON b.slot_id = s.id AND b.cancelled_at IS NULL
+            JOIN users c ON c.id = b.client_id
+            WHERE s.user_id = ? ORDER BY s.starts_at, s.ends_at, s.id LIMIT ? OFFSET ?
+            """).bind(.int(userID), .int(Int64(limit)), .int(Int64(offset))).forEach { s in
+            rows.append(OwnSlot(slot: SlotRow.read(s), booking: ActiveBookingRow.read(s, at: SlotRow.width)))
         }
         return rows
     }

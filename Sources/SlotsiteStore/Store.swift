@@ -70,15 +70,6 @@ public final class Store {
         }
     }
 
-    static let userColumns = "id, handle, name, email, bio, timezone, listed"
-
-    /// A user from the first columns of a row, as `userColumns` orders them; `listed`
-    /// only when the row has that column (the builder reads listed users alone).
-    func readUser(_ s: Statement, skills: [String], listedAt column: Int32? = nil) -> User {
-        User(id: s.int(0), handle: s.text(1), name: s.text(2), email: s.text(3), bio: s.text(4),
-             timezone: s.text(5), skills: skills, listed: column.map { s.int($0) != 0 } ?? true)
-    }
-
     /// The user with this id, with skills, or nil.
     public func user(id: Int64) throws -> User? {
         try fetchUser(where: "id = ?", .int(id))
@@ -92,11 +83,10 @@ public final class Store {
     /// The user whose handle or email (ignoring case and surrounding spaces) is
     /// `login`, with the password hash.
     public func credentials(login: String) throws -> Credentials? {
-        let s = try database.prepare("SELECT \(Store.userColumns), password_hash FROM users WHERE handle = ?1 OR email_key = ?2")
+        let s = try database.prepare("SELECT \(UserRow.columns()), password_hash FROM users WHERE handle = ?1 OR email_key = ?2")
             .bind(.text(login.trimmingWhitespace().lowercased()), .text(Account.emailKey(login)))
         guard try s.step() else { return nil }
-        let user = readUser(s, skills: [], listedAt: 6)
-        return Credentials(user: user, passwordHash: s.text(7))
+        return Credentials(user: UserRow.read(s, skills: []), passwordHash: s.text(UserRow.width))
     }
 
     /// Publishes (`listed`) or withdraws a user's profile page and directory entry.
@@ -126,11 +116,11 @@ public final class Store {
 
     private func fetchUser(where clause: String, _ value: SQLValue) throws -> User? {
         // Kept compiled: a request reads its own user and often the professional too.
-        let s = try database.cached("SELECT \(Store.userColumns) FROM users WHERE \(clause)").bind(value)
+        let s = try database.cached("SELECT \(UserRow.columns()) FROM users WHERE \(clause)").bind(value)
         defer { s.reset() }
         guard try s.step() else { return nil }
         let id = s.int(0)
-        return readUser(s, skills: try skills(of: id), listedAt: 6)
+        return UserRow.read(s, skills: try skills(of: id))
     }
 
     /// The skills of one user in their order.
@@ -144,8 +134,8 @@ public final class Store {
     /// Every user ordered by id, without skills.
     public func allUsers() throws -> [User] {
         var users: [User] = []
-        try database.prepare("SELECT \(Store.userColumns) FROM users ORDER BY id").forEach {
-            users.append(readUser($0, skills: [], listedAt: 6))
+        try database.prepare("SELECT \(UserRow.columns()) FROM users ORDER BY id").forEach {
+            users.append(UserRow.read($0, skills: []))
         }
         return users
     }
