@@ -22,7 +22,7 @@ final class Database {
     /// Opens the database file at `path` (creating it only when `create`), with
     /// foreign keys on and a busy wait of at least 10 s.
     /// - Throws: `StoreError.missing` when there is no file and `create` is false,
-    ///   `StoreError.sqlite` when the file cannot be opened or configured.
+    ///   `StoreError.engine` when the file cannot be opened or configured.
     init(path: String, create: Bool = false, durability: Durability = .shared) throws {
         _ = Database.configured
         if !create, access(path, F_OK) != 0 { throw StoreError(.missing, path) }
@@ -32,7 +32,7 @@ final class Database {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
-            throw StoreError(.sqlite(code: rc), "cannot open \(path): \(message)")
+            throw StoreError(.engine(code: rc), "cannot open \(path): \(message)")
         }
         handle = db
         self.path = path
@@ -133,7 +133,7 @@ final class Database {
     /// database past the busy wait, which callers answer as "try again".
     static func error(_ code: Int32, _ detail: String) -> StoreError {
         let primary = code & 0xFF
-        return StoreError(primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? .busy : .sqlite(code: code), detail)
+        return StoreError(primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? .busy : .engine(code: code), detail)
     }
 }
 

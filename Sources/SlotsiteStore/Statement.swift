@@ -55,7 +55,7 @@ final class Statement {
     }
 
     /// Steps once: true when a row is ready to read, false when done.
-    /// - Throws: `StoreError.sqlite` with the statement's SQL.
+    /// - Throws: `StoreError.engine` with the statement's SQL.
     func step() throws -> Bool {
         let rc = sqlite3_step(stmt)
         switch rc {

@@ -29,7 +29,7 @@ extension Store {
         do {
             try database.cached("INSERT INTO bookings (slot_id, client_id, note, created_at) VALUES (?, ?, ?, ?)")
                 .bind(.int(slotID), .int(clientID), .text(note), .int(now)).run()
-        } catch let e as StoreError where e.reason == .sqlite(code: SQLiteCode.constraintUnique) {
+        } catch let e as StoreError where e.reason == .engine(code: SQLiteCode.constraintUnique) {
             throw StoreError(.alreadyBooked, "slot \(slotID)")
         }
     }

@@ -1,14 +1,16 @@
 import SlotsiteCore
 
-/// The SQLite store of a site: users, skills, slots, bookings, sessions and the
-/// builder's page list. Every write is one `BEGIN IMMEDIATE` transaction.
+/// A site's domain store: users, skills, slots, bookings, sessions and login attempts.
+/// Its API speaks the domain (records, `StoreError` reasons); SQLite is inside it, and
+/// every write is one `BEGIN IMMEDIATE` transaction. Another engine would implement
+/// the same API.
 public final class Store {
     /// The connection: the store's own; nothing outside it sees SQLite.
     let database: Database
 
     /// Opens the store at `path` and migrates it; creates it only when `create`.
     /// - Throws: `StoreError.missing` when there is no store and `create` is false,
-    ///   `StoreError.sqlite` when the file cannot be opened or migrated.
+    ///   `StoreError.engine` when the file cannot be opened or migrated.
     public init(path: String, create: Bool = false) throws {
         database = try Database(path: path, create: create)
         try Migrations.migrate(database)
@@ -54,7 +56,7 @@ public final class Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).bind(.text(handle.value), .text(name), .text(email), .text(key), .text(passwordHash), .text(bio),
                           .text(timezone), .int(listed ? 1 : 0), .int(now), .int(now)).run()
-        } catch let e as StoreError where e.reason == .sqlite(code: SQLiteCode.constraintUnique) {
+        } catch let e as StoreError where e.reason == .engine(code: SQLiteCode.constraintUnique) {
             throw StoreError(e.detail.contains("email") ? .emailTaken : .handleTaken, handle.value)
         }
         let id = database.lastInsertRowID

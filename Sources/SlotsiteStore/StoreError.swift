@@ -1,6 +1,6 @@
 import SlotsiteCore
 
-/// Why a store operation failed; `detail` carries the SQL or SQLite's message.
+/// Why a store operation failed; `detail` carries the query or the engine's message.
 public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Reason: Equatable, Sendable {
         /// The row does not exist (or is not visible to the caller).
@@ -17,8 +17,9 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case slotStarted
         /// Another process held the store for longer than the busy wait: try again.
         case busy
-        /// The database engine reported another error; `code` is its own result code.
-        case sqlite(code: Int32)
+        /// The database engine reported another error; `code` is its own result code,
+        /// for the log (callers answer it as a fault).
+        case engine(code: Int32)
     }
 
     public let reason: Reason
@@ -44,7 +45,7 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch reason {
-        case .sqlite(let code): return "SQLite error \(code): \(detail)"
+        case .engine(let code): return "database error \(code): \(detail)"
         default: return detail.isEmpty ? "\(reason)" : "\(reason): \(detail)"
         }
     }
