@@ -18,7 +18,17 @@ extension SiteBuilder {
         let theme = config.themeFingerprint()
         let writer = PageWriter(output: config.outputPath, deferSync: true, spares: config.sparesPath)
         let boot = Files.bootID
-        var summary = try locked { try renderLocked(change, theme: theme, now: now, writer: writer, boot: boot) }
+        var summary = try locked {
+            // The steps of every build: read and plan by indexed reads, render, write, record.
+            let ledger = try ledger()
+            let plan = try plan(change)
+            // Marked even when the bytes were already there: an earlier writer may not have synced them either.
+            var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
+            let (removed, nextFree) = try render(plan, theme: theme, now: now, boot: boot, ledger: ledger, into: &run)
+            try run.writer.flush()
+            try record(&run, changed: run.produced, removed: removed, nextFree: nextFree, ledger: ledger)
+            return run.summary
+        }
         if boot == nil { try writer.syncRenamed() } else { writer.closeRenamed() }
         summary.seconds = Files.monotonicSeconds() - started
         return summary
@@ -31,21 +41,50 @@ extension SiteBuilder {
         return try body()
     }
 
-    /// The locked part of `render(_:now:)`.
-    private func renderLocked(_ change: SiteChange, theme: String, now: Int64, writer: PageWriter, boot: String?) throws -> BuildSummary {
-        let ledger = try ledger()
-        // Marked even when the bytes were already there: an earlier writer may not have synced them either.
-        var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
+    /// Which files of each `OutputKind` a change may touch.
+    struct ChangePlan {
+        /// The change's professionals; a private one's page is removed if an earlier
+        /// listing left one.
+        var profiles: [(id: Int64, handle: String, version: Int64, listed: Bool)] = []
+        /// The directory pages that list them, and their neighbours when a page came or went.
+        var directoryPages: [Int] = []
+        /// Whether the sitemap is written again: a profile page came or went.
+        var sitemap = false
+    }
+
+    /// Plans a change by indexed reads: its cost does not grow with the site.
+    private func plan(_ change: SiteChange) throws -> ChangePlan {
+        var plan = ChangePlan(sitemap: change.addsPage)
+        var pages = Set<Int>()
+        for userID in change.userIDs {
+            pages.insert(config.directoryPage(of: userID))
+            // A profile that opens or empties a directory page changes its neighbours' links.
+            if change.addsPage {
+                if let before = try storeCall({ try store.userID(before: userID) }) { pages.insert(config.directoryPage(of: before)) }
+                if let after = try storeCall({ try store.userID(after: userID) }) { pages.insert(config.directoryPage(of: after)) }
+            }
+            if let (handle, version, listed) = try storeCall({ try store.handleAndVersion(of: userID) }) {
+                plan.profiles.append((userID, handle, version, listed))
+            }
+        }
+        plan.directoryPages = pages.sorted()
+        return plan
+    }
+
+    /// Renders each planned page whose ledger record no longer holds (a page another
+    /// process already wrote from the current inputs is left alone). Returns the pages
+    /// removed and the first free slots found.
+    private func render(_ plan: ChangePlan, theme: String, now: Int64, boot: String?, ledger: BuildLedger,
+                        into run: inout Run) throws -> (removed: [String], nextFree: [NextFree]) {
         var removed: [String] = []
         var nextFree: [NextFree] = []
-        var cooked: [CookedBio] = []
         /// Whether `record`'s page is fresh and its file there.
         func fresh(_ record: PageRecord) -> Bool {
             record.isFresh(now: now, boot: boot) && Files.hasBytes(config.outputPath + "/" + record.path)
         }
         /// Renders `path` unless its record says it was rendered from `fingerprint`, still
         /// fresh; `render` is given that record.
-        func renderUnlessFresh(_ path: String, _ fingerprint: String?, render: (PageRecord?) throws -> Rendered?) throws {
+        func renderUnlessFresh(_ path: String, _ fingerprint: String?, into run: inout Run, render: (PageRecord?) throws -> Rendered?) throws {
             let record = try storeCall { try ledger.pageRecord(path) }
             if let record, let fingerprint, record.holds(inputs: fingerprint), fresh(record) {
                 run.summary.unchanged += 1
@@ -65,43 +104,28 @@ extension SiteBuilder {
                 removed.append(path)
             }
         }
-        // Plan: the change's profiles and the directory pages that list them, from the
-        // ledger's records and the store's versions by indexed reads; render those whose
-        // fingerprint no longer holds.
-        var pages = Set<Int>()
-        for userID in change.userIDs {
-            let page = config.directoryPage(of: userID)
-            pages.insert(page)
-            // A profile that opens or empties a directory page changes its neighbours' links.
-            if change.addsPage {
-                if let before = try storeCall({ try store.userID(before: userID) }) { pages.insert(config.directoryPage(of: before)) }
-                if let after = try storeCall({ try store.userID(after: userID) }) { pages.insert(config.directoryPage(of: after)) }
-            }
-            guard let (handle, version, listed) = try storeCall({ try store.handleAndVersion(of: userID) }) else { continue }
-            // A private account's page is removed if an earlier listing left one.
-            try renderUnlessFresh(OutputKind.profilePath(handle), listed ? OutputKind.profileFingerprint(theme: theme, version: version) : nil) { _ in
-                listed ? try renderProfile(userID, theme: theme, now: now, ledger: ledger, cooked: &cooked) : .gone
+        var cooked: [CookedBio] = []
+        for profile in plan.profiles {
+            let fingerprint = profile.listed ? OutputKind.profileFingerprint(theme: theme, version: profile.version) : nil
+            try renderUnlessFresh(OutputKind.profilePath(profile.handle), fingerprint, into: &run) { _ in
+                profile.listed ? try renderProfile(profile.id, theme: theme, now: now, ledger: ledger, cooked: &cooked) : .gone
             }
         }
-        for page in pages.sorted() {
+        run.cooked += cooked
+        for page in plan.directoryPages {
             let inputs = try directoryInputs(page, theme: theme)
-            try renderUnlessFresh(OutputKind.directoryPath(page), inputs.fingerprint) { record in
+            try renderUnlessFresh(OutputKind.directoryPath(page), inputs.fingerprint, into: &run) { record in
                 try renderDirectoryPage(page, previous: inputs.previous, next: inputs.next, theme: theme, now: now, ledger: ledger,
                                         shown: record.flatMap { fresh($0) ? $0.shown : nil },
                                         nextFree: &nextFree)
             }
         }
-        if change.addsPage {
+        if plan.sitemap {
             let gone = Set(removed)
             let all = try storeCall { Array(try ledger.builtPages().keys) }.filter { !gone.contains($0) } + run.produced.map(\.path)
             try run.emit(OutputKind.sitemapPath, renderer.sitemap(sitemapPaths(all)), staleAt: nil, fingerprint: nil)
         }
-        // Write and record: the files are in place under the lock (synced after it when
-        // the boot is unknown), and the ledger takes their records.
-        try run.writer.flush()
-        run.summary.removed = removed.count
-        try storeCall { try ledger.record(run.produced, removed: removed, nextFree: nextFree, cooked: cooked) }
-        return run.summary
+        return (removed, nextFree)
     }
 
     /// What `render(_:now:)` does with one page.

@@ -253,8 +253,14 @@ public final class SiteBuilder {
         let producedPaths = before.isEmpty ? [] : Set(run.produced.map(\.path))
         let removed = before.keys.filter { !producedPaths.contains($0) }.sorted()
         for path in removed { run.writer.remove(path) }
-        run.summary.removed = removed.count
         let changed = before.isEmpty ? run.produced : run.produced.filter { before[$0.path] != $0 }
+        try record(&run, changed: changed, removed: removed, nextFree: nextFree, ledger: ledger)
+    }
+
+    /// The record step of every build: the ledger takes the records of the pages
+    /// written or checked, forgets the removed ones, and keeps the caches found.
+    func record(_ run: inout Run, changed: [PageRecord], removed: [String], nextFree: [NextFree], ledger: BuildLedger) throws {
+        run.summary.removed = removed.count
         try storeCall { try ledger.record(changed, removed: removed, nextFree: nextFree, cooked: run.cooked) }
     }
 
