@@ -36,12 +36,15 @@ public struct CGIRequest: Sendable {
         variables["HTTP_" + String(decoding: name.utf8.map { $0 == 0x2D ? 0x5F : $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)]
     }
 
+    /// The most of a refused body that is read and dropped: past it, a server that
+    /// keeps writing is a client that ignores the limit.
+    static let drainLimit = 1 << 20
+
     /// How much of a body to read, and drop, before answering a request refused before
-    /// reading it: all of it up to 1 MiB (past that, a server that keeps writing is a
-    /// client that ignores the limit).
+    /// reading it: all of it up to `drainLimit`.
     public static func bodyToDrain(_ variables: [String: String]) -> Int {
         guard let raw = variables["CONTENT_LENGTH"], raw.utf8.count <= 9, let length = Int(raw), length > 0 else { return 0 }
-        return min(length, 1 << 20)
+        return min(length, drainLimit)
     }
 
     /// The body's length from `CONTENT_LENGTH`, checked before anything is read.

@@ -25,7 +25,7 @@ public struct Response: Sendable {
         Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")] + headers, body: body)
     }
 
-    /// `303 See Other` to an absolute URL.
+    /// `303 See Other` to `location`, a path on the name the browser used.
     static func seeOther(_ location: String, headers: [(String, String)] = []) -> Response {
         Response(status: 303, headers: [("Location", location), ("Content-Type", "text/html; charset=utf-8")] + headers,
                  body: "<!doctype html><title>See other</title><p>Continue to <a href=\"\(location.htmlEscaped)\">\(location.htmlEscaped)</a>.</p>\n")

@@ -6,7 +6,7 @@ import SlotsiteCGI
 
 // A file-size limit must fail a write (answered 500), not kill the process mid-page.
 signal(SIGXFSZ, SIG_IGN)
-// The process lives for one request: its heap grows in 1 MiB steps and never shrinks,
+// The process lives for one request: its heap grows in large steps and never shrinks,
 // which spares most of its brk calls.
 _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30)
 _ = mallopt(-2 /* M_TOP_PAD */, 1 << 20)
