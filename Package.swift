@@ -31,10 +31,12 @@ let package = Package(
         .target(name: "SlotsiteRender", dependencies: ["SlotsiteCore", "CCmark"], swiftSettings: fast),
         .target(name: "SlotsiteAuth", dependencies: ["SlotsiteCore", "CSodium"], swiftSettings: fast),
         .target(name: "SlotsiteSite", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteRender"], swiftSettings: fast),
-        .target(name: "SlotsiteCGI", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite"], swiftSettings: fast),
+        .target(name: "SlotsiteCGI", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteMail"], swiftSettings: fast),
+        .target(name: "SlotsiteMail", dependencies: ["SlotsiteCore", "SlotsiteStore", "SlotsiteRender", "SlotsiteSite"],
+                swiftSettings: fast),
         .target(name: "SlotsiteServe", dependencies: ["SlotsiteCore", "SlotsiteSite"]),
         .executableTarget(name: "slotsite", dependencies: [
-            "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteCGI", "SlotsiteServe",
+            "SlotsiteCore", "SlotsiteStore", "SlotsiteAuth", "SlotsiteSite", "SlotsiteCGI", "SlotsiteServe", "SlotsiteMail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [staticStdlib], linkerSettings: [staticExecutable]),
         // The CGI starts once per request: a fully static executable skips the dynamic
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "SlotsiteRenderTests", dependencies: ["SlotsiteRender"]),
         .testTarget(name: "SlotsiteAuthTests", dependencies: ["SlotsiteAuth"]),
         .testTarget(name: "SlotsiteSiteTests", dependencies: ["SlotsiteSite"]),
+        .testTarget(name: "SlotsiteMailTests", dependencies: ["SlotsiteMail", "SlotsiteSite", "SlotsiteStore", "SlotsiteRender"]),
         .testTarget(name: "SlotsiteServeTests", dependencies: ["SlotsiteServe", "SlotsiteSite"]),
         .testTarget(name: "SlotsiteCGITests", dependencies: ["SlotsiteCGI", "SlotsiteSite", "SlotsiteStore", "SlotsiteAuth"]),
     ]

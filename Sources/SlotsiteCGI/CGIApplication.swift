@@ -11,9 +11,12 @@ public enum CGIApplication {
     ///     when the input ends early.
     ///   - now: seconds since the epoch.
     ///   - log: where details of faults go (standard error); never to the client.
+    ///   - wroteMail: called with the site's configuration when the request wrote
+    ///     a message to the outbox, for a drain to start once the answer is out.
     /// - Returns: the response and whether to send its body (not for HEAD).
     public static func respond(variables: [String: String], readBody: (Int) -> [UInt8], now: Int64,
-                               log: @escaping (String) -> Void) -> (response: Response, includeBody: Bool) {
+                               log: @escaping (String) -> Void,
+                               wroteMail: (SiteConfig) -> Void = { _ in }) -> (response: Response, includeBody: Bool) {
         let includeBody = variables["REQUEST_METHOD"] != "HEAD"
         guard let site = variables["SLOTSITE_SITE"], !site.isEmpty else {
             log("slotsite-cgi: SLOTSITE_SITE is not set; point it at the site folder in the web server's configuration")
@@ -39,7 +42,9 @@ public enum CGIApplication {
                 form = try FormData(decoding: body)
             }
             let context = CGIContext(config: config, request: request, form: form, now: now, renderer: presenter.renderer, log: log)
-            return (try presenter.response(try context.handle(route), log: log), includeBody)
+            let response = try presenter.response(try context.handle(route), log: log)
+            if context.wroteMail { wroteMail(config) }
+            return (response, includeBody)
         } catch let error as HTTPError {
             return (presenter.page(for: error, log: log), includeBody)
         } catch {

@@ -27,17 +27,19 @@ extension CGIContext {
             slots: try listing("slots") { try store.slots(of: user.id, from: now - Slot.maximumDuration, limit: $0, offset: $1) },
             booked: try listing("booked") { try store.bookingsOfSlots(of: user.id, limit: $0, offset: $1) },
             made: try listing("made") { try store.bookingsMade(by: user.id, limit: $0, offset: $1) })
+        (page.bookingMail, page.reminderMail) = try store.notifications(userID: user.id)
         page.notice = notice()
         return page
     }
 
     /// The account page again with a form's problems: `status` 400 or 409.
     func refusedOnAccount(_ status: Int, user: User, profile: [String: String]? = nil, slot: [String: String]? = nil,
-                          problems: [String: String], summary: String) throws -> Outcome {
+                          email: [String: String]? = nil, problems: [String: String], summary: String) throws -> Outcome {
         var page = try account(user)
         page.notice = nil
         page.profileForm = profile
         page.slotForm = slot
+        page.emailForm = email
         page.errors = problems
         page.problem = summary
         return .invalid(.account(page), status: status, problems: problems)
@@ -54,6 +56,11 @@ extension CGIContext {
             "slot-deleted": "The slot is deleted.",
             "booked": "Booked! You find the booking below, under “Bookings I made”.",
             "cancelled": "The booking is cancelled and the slot is free again.",
+            "password-changed": "Your password is changed; every other session of your account has ended.",
+            "password-reset": "Your new password is set and you are logged in; every other session has ended.",
+            "email-sent": "We mailed a link to the new address. Your address changes when you open it (within 24 hours).",
+            "email-changed": "Your e-mail address is changed.",
+            "notifications": "Your e-mail settings are saved.",
         ]
         return request.query["done"].flatMap { messages[$0] }
     }

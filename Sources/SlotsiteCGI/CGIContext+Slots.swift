@@ -57,6 +57,7 @@ extension CGIContext {
             throw refusal(e, forbidden: "This is your own slot; you cannot book it.",
                           conflict: "Someone else booked this slot just before you. Go back to the profile and pick another.")
         }
+        wroteMail = true
         try renderPages(touchedBy: .booking(professional: slot.userID, client: user.id))
         return .done(location: url("/account?done=booked"))
     }
@@ -70,6 +71,7 @@ extension CGIContext {
         } catch let e as StoreError {
             throw refusal(e, forbidden: "Only the client or the professional can cancel this booking.", conflict: "")
         }
+        wroteMail = true
         try renderPages(touchedBy: .booking(professional: cancelled.slot.userID, client: cancelled.clientID))
         return .done(location: url("/account?done=cancelled"))
     }

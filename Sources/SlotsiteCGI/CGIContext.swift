@@ -14,6 +14,9 @@ final class CGIContext {
     let policy: SessionPolicy
     /// The theme, shared with the presenter: a change re-renders pages with it.
     let renderer: PageRenderer
+    /// Set when the request wrote a message to the outbox: the CGI starts a drain once
+    /// it has answered.
+    var wroteMail = false
 
     init(config: SiteConfig, request: CGIRequest, form: FormData, now: Int64, renderer: PageRenderer, log: @escaping (String) -> Void) {
         self.config = config
@@ -52,6 +55,14 @@ final class CGIContext {
             case .deleteSlot(let id): return try deleteSlot(id)
             case .book: return try book()
             case .cancelBooking(let id): return try cancelBooking(id)
+            case .changePassword: return try changePassword()
+            case .changeEmail: return try changeEmail()
+            case .confirmEmail: return try confirmEmail()
+            case .notifications: return try updateNotifications()
+            case .forgotForm: return try forgotForm()
+            case .forgot: return try forgot()
+            case .resetForm: return try resetForm()
+            case .reset: return try reset()
             }
         } catch let redirect as LoginRequired {
             return .done(location: url("/login") + "?next=" + FormEncoding.encode(redirect.next) + (route == .book ? "&why=book" : ""))

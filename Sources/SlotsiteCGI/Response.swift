@@ -38,7 +38,9 @@ public struct Response: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(1024 + (includeBody ? body.utf8.count : 0))
         out += "Status: \(status) \(HTTPStatus.phrase(status))\r\n".utf8
-        for (name, value) in headers + Response.securityHeaders {
+        // A response's own header (a stricter Referrer-Policy) replaces the default one.
+        let defaults = Response.securityHeaders.filter { d in !headers.contains { $0.0 == d.0 } }
+        for (name, value) in headers + defaults {
             out += name.utf8
             out += ": ".utf8
             // Values are built by this program; strip line breaks all the same.

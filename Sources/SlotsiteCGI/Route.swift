@@ -6,6 +6,8 @@ enum Route: Equatable {
     case account, updateProfile, listing
     case createSlot, deleteSlot(Int64)
     case book, cancelBooking(Int64)
+    case changePassword, changeEmail, confirmEmail, notifications
+    case forgotForm, forgot, resetForm, reset
 
     /// - Throws: `HTTPError` 404 for an unknown path, 405 with `Allow` for a known
     ///   path asked with the wrong method.
@@ -29,6 +31,12 @@ enum Route: Equatable {
         case ["account", "listing"]: self = try only(true, .listing)
         case ["slots"]: self = try only(true, .createSlot)
         case ["book"]: self = try only(true, .book)
+        case ["account", "password"]: self = try only(true, .changePassword)
+        case ["account", "email"]: self = try only(true, .changeEmail)
+        case ["account", "notifications"]: self = try only(true, .notifications)
+        case ["email", "confirm"]: self = try only(false, .confirmEmail)
+        case ["password", "forgot"]: self = post ? .forgot : .forgotForm
+        case ["password", "reset"]: self = post ? .reset : .resetForm
         default:
             if segments.count == 3, segments[0] == "slots", segments[2] == "delete", let id = Route.id(segments[1]) {
                 self = try only(true, .deleteSlot(id))

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SlotsiteMail
+import SlotsiteSite
 
 /// The CGI's standard input and output as raw file descriptors.
 public enum StandardStreams {
@@ -69,7 +71,14 @@ extension CGIApplication {
     /// Answers the request of this process: the body from standard input, the response
     /// to standard output, fault details to standard error.
     public static func run(variables: [String: String], now: Int64) {
+        if variables[BackgroundDrain.drainVariable] == "1" {
+            // Started by an earlier request of this site, after it answered.
+            guard let site = variables["SLOTSITE_SITE"], let config = try? SiteConfig.load(site: site) else { return }
+            _ = BackgroundDrain.drainWhileDue(config: config)
+            return
+        }
         var consumed = 0
+        var drain = false
         let (response, includeBody) = respond(
             variables: variables,
             readBody: { count in
@@ -77,11 +86,13 @@ extension CGIApplication {
                 consumed += body.count
                 return body
             },
-            now: now, log: StandardStreams.log)
+            now: now, log: StandardStreams.log, wroteMail: { _ in drain = true })
         // A request refused before its body was read (403, 405, 413, 415) still has a body
         // on the way: read it first, or a server still writing it (Apache's mod_cgid)
         // cuts the answer.
         StandardStreams.drain(CGIRequest.bodyToDrain(variables) - consumed)
         StandardStreams.write(response.cgiOutput(includeBody: includeBody))
+        // Only now, with the answer written: nothing is sent before the CGI has answered.
+        if drain { BackgroundDrain.start(environment: variables) }
     }
 }

@@ -120,6 +120,11 @@ public struct AccountView: MustacheContext {
     public let bookedPager: Pager
     public let made: [Booking]
     public let madePager: Pager
+    /// Whether booking and cancellation messages, and reminders, are wanted.
+    public var bookingMail = true
+    public var reminderMail = true
+    /// The address form as last sent, when it was refused.
+    public var emailForm = FieldValues([:])
 
     public init(site: SiteView, name: String, handle: String, email: String, listed: Bool, timezone: String, profileURL: String,
                 notice: String?, problem: String?, profile: [String: String], slotForm: [String: String], errors: [String: String],
@@ -148,7 +153,9 @@ public struct AccountView: MustacheContext {
         switch key {
         case "site": return .context(site)
         case "user": return .object(["name": .string(name), "handle": .string(handle), "email": .string(email),
-                                     "listed": .bool(listed), "timezone": .string(timezone), "profileURL": .string(profileURL)])
+                                     "listed": .bool(listed), "timezone": .string(timezone), "profileURL": .string(profileURL),
+                                     "bookingMail": .bool(bookingMail), "reminderMail": .bool(reminderMail)])
+        case "emailForm": return .context(emailForm)
         case "notice": return notice.map { .string($0) } ?? .null
         case "problem": return problem.map { .string($0) } ?? .null
         case "profile": return .context(profile)

@@ -93,3 +93,103 @@ public struct MessageView: MustacheContext {
         }
     }
 }
+
+/// What the text of a message says: the site, the receiver, the appointment in the
+/// receiver's zone, and the link to follow. Rendered without HTML escaping.
+public struct MailView: MustacheContext {
+    /// An appointment as the receiver reads it.
+    public struct Appointment: Sendable {
+        public var date: String
+        public var start: String
+        public var end: String
+        public var zone: String
+        public var otherName: String
+        public var note: String
+        public var asProfessional: Bool
+        public var cancelledByMe: Bool
+        public var profileURL: String
+
+        public init(date: String, start: String, end: String, zone: String, otherName: String, note: String,
+                    asProfessional: Bool, cancelledByMe: Bool, profileURL: String) {
+            self.date = date
+            self.start = start
+            self.end = end
+            self.zone = zone
+            self.otherName = otherName
+            self.note = note
+            self.asProfessional = asProfessional
+            self.cancelledByMe = cancelledByMe
+            self.profileURL = profileURL
+        }
+    }
+
+    public var siteTitle: String
+    public var siteURL: String
+    public var name: String
+    public var accountURL: String
+    public var appointment: Appointment?
+    public var link: String?
+    public var hours: Int
+
+    public init(siteTitle: String, siteURL: String, name: String, accountURL: String, appointment: Appointment?,
+                link: String?, hours: Int) {
+        self.siteTitle = siteTitle
+        self.siteURL = siteURL
+        self.name = name
+        self.accountURL = accountURL
+        self.appointment = appointment
+        self.link = link
+        self.hours = hours
+    }
+
+    public func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "site": return ["title": .string(siteTitle), "url": .string(siteURL)]
+        case "name": return .string(name)
+        case "accountURL": return .string(accountURL)
+        case "link": return link.map { .string($0) }
+        case "hours": return .number(Double(hours))
+        case "appointment":
+            guard let a = appointment else { return nil }
+            return ["date": .string(a.date), "start": .string(a.start), "end": .string(a.end), "zone": .string(a.zone),
+                    "other": .string(a.otherName), "note": a.note.isEmpty ? .null : .string(a.note),
+                    "asProfessional": .bool(a.asProfessional), "asClient": .bool(!a.asProfessional),
+                    "cancelledByMe": .bool(a.cancelledByMe), "profileURL": .string(a.profileURL)]
+        default: return nil
+        }
+    }
+}
+
+/// `forgot` and `reset`: asking for a reset link, and setting a new password with one.
+public struct RecoveryView: MustacheContext {
+    public let site: SiteView
+    public let email: String
+    /// The reset link's secret, carried by the reset form.
+    public let token: String
+    /// The request was taken (the page says to look in the mailbox).
+    public let sent: Bool
+    public let problem: String?
+    public let errors: FieldValues
+
+    public init(site: SiteView, email: String = "", token: String = "", sent: Bool = false, problem: String? = nil,
+                errors: [String: String] = [:]) {
+        self.site = site
+        self.email = email
+        self.token = token
+        self.sent = sent
+        self.problem = problem
+        self.errors = FieldValues(errors)
+    }
+
+    public func value(forKey key: String) -> MustacheValue? {
+        switch key {
+        case "site": return .context(site)
+        case "email": return .string(email)
+        case "token": return .string(token)
+        case "sent": return .bool(sent)
+        case "problem": return problem.map { .string($0) } ?? .null
+        case "errors": return .context(errors)
+        default: return nil
+        }
+    }
+}

@@ -5,7 +5,7 @@ import SlotsiteCore
 /// in UTC. One writer for the format; HTML escaping is wrong here.
 public struct ICalendar: Sendable {
     /// One `VEVENT`.
-    public struct Event: Sendable, Equatable {
+    public struct Event: Sendable {
         public enum Status: String, Sendable { case confirmed = "CONFIRMED", cancelled = "CANCELLED", tentative = "TENTATIVE" }
 
         /// Stable across changes: `slot-42@example.org`.
@@ -21,9 +21,16 @@ public struct ICalendar: Sendable {
         public var location: String?
         public var url: String?
         public var status: Status?
+        /// For an invitation by mail (`METHOD:REQUEST`, `CANCEL`), which names who sends
+        /// it and who it is for: a display name and an address each.
+        public var organizer: (name: String, address: String)?
+        public var attendee: (name: String, address: String)?
 
         public init(uid: String, stamp: Int64, start: Int64, end: Int64, sequence: Int = 0, summary: String,
-                    description: String? = nil, location: String? = nil, url: String? = nil, status: Status? = nil) {
+                    description: String? = nil, location: String? = nil, url: String? = nil, status: Status? = nil,
+                    organizer: (name: String, address: String)? = nil, attendee: (name: String, address: String)? = nil) {
+            self.organizer = organizer
+            self.attendee = attendee
             self.uid = uid
             self.stamp = stamp
             self.start = start
@@ -79,6 +86,13 @@ public struct ICalendar: Sendable {
             if let location = event.location { text("LOCATION", location) }
             if let url = event.url { line("URL", ICalendar.stripControls(url)) }
             if let status = event.status { line("STATUS", status.rawValue) }
+            if let organizer = event.organizer {
+                line("ORGANIZER;CN=" + ICalendar.quotedParameter(organizer.name), "mailto:" + ICalendar.stripControls(organizer.address))
+            }
+            if let attendee = event.attendee {
+                line("ATTENDEE;CN=" + ICalendar.quotedParameter(attendee.name) + ";ROLE=REQ-PARTICIPANT",
+                     "mailto:" + ICalendar.stripControls(attendee.address))
+            }
             line("END", "VEVENT")
         }
         line("END", "VCALENDAR")
@@ -103,6 +117,12 @@ public struct ICalendar: Sendable {
             }
         }
         return String(out)
+    }
+
+    /// A parameter value as a quoted string, which cannot hold `"` or control characters
+    /// (RFC 5545 §3.1): those are dropped.
+    static func quotedParameter(_ value: String) -> String {
+        "\"" + String(String.UnicodeScalarView(stripControls(value).unicodeScalars.filter { $0 != "\"" })) + "\""
     }
 
     /// A value that is not TEXT (a URL), with every control character dropped.

@@ -14,9 +14,17 @@ public final class Templates {
         self.init { sources[$0] }
     }
 
-    public init(load: @escaping (String) throws -> String?) {
+    /// Whether `{{name}}` escapes HTML: not for the text of mail, where an ampersand in a
+    /// name is an ampersand (its header and calendar writers do their own escaping).
+    private let escapesHTML: Bool
+
+    public init(escapesHTML: Bool = true, load: @escaping (String) throws -> String?) {
         self.load = load
+        self.escapesHTML = escapesHTML
     }
+
+    /// The source text of template `name`, unparsed, or nil when there is none.
+    public func source(_ name: String) throws -> String? { try load(name) }
 
     /// The template `name` indented by `indent` on every line, or nil when there is none.
     /// - Throws: `RenderError` when its source does not parse.
@@ -120,7 +128,7 @@ public final class Templates {
             case .text:
                 out += UnsafeBufferPointer(rebasing: walk.text[Int(op.a)..<Int(op.b)])
             case .variable:
-                appendText(Int(op.a), parts: Int(op.b), &walk, stack, escaped: op.escaped, into: &out)
+                appendText(Int(op.a), parts: Int(op.b), &walk, stack, escaped: op.escaped && escapesHTML, into: &out)
             case .section, .inverted:
                 let body = i..<Int(op.b)
                 i = Int(op.b)

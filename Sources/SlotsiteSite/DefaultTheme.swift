@@ -110,6 +110,33 @@ public enum DefaultTheme {
   {{#errors.timezone}}<p class="field-error">{{errors.timezone}}</p>{{/errors.timezone}}
   <p><button class="primary">Save profile</button></p>
 </form>
+
+<h2 id="settings">Sign-in and e-mail</h2>
+<form method="post" action="{{site.cgi}}/account/notifications">
+  <p><label><input type="checkbox" name="booking_mail" value="1"{{#user.bookingMail}} checked{{/user.bookingMail}}> Mail me when a booking is made or cancelled</label></p>
+  <p><label><input type="checkbox" name="reminder_mail" value="1"{{#user.reminderMail}} checked{{/user.reminderMail}}> Mail me a reminder before each appointment</label></p>
+  <p><button>Save e-mail settings</button></p>
+</form>
+<form method="post" action="{{site.cgi}}/account/email">
+  <label for="new-email">E-mail address (now {{user.email}})</label>
+  <input id="new-email" name="email" type="email" value="{{emailForm.email}}" autocomplete="email" required aria-describedby="email-hint">
+  <p class="hint" id="email-hint">We mail a link to the new address; it replaces the old one when you open the link.</p>
+  {{#errors.newEmail}}<p class="field-error">{{errors.newEmail}}</p>{{/errors.newEmail}}
+  <label for="email-current">Current password</label>
+  <input id="email-current" name="current" type="password" autocomplete="current-password" required>
+  {{#errors.emailCurrent}}<p class="field-error">{{errors.emailCurrent}}</p>{{/errors.emailCurrent}}
+  <p><button>Change e-mail address</button></p>
+</form>
+<form method="post" action="{{site.cgi}}/account/password">
+  <label for="password-current">Current password</label>
+  <input id="password-current" name="current" type="password" autocomplete="current-password" required>
+  {{#errors.passwordCurrent}}<p class="field-error">{{errors.passwordCurrent}}</p>{{/errors.passwordCurrent}}
+  <label for="new-password">New password (8 characters or more)</label>
+  <input id="new-password" name="password" type="password" autocomplete="new-password" required aria-describedby="password-hint">
+  <p class="hint" id="password-hint">Every other session of your account ends.</p>
+  {{#errors.newPassword}}<p class="field-error">{{errors.newPassword}}</p>{{/errors.newPassword}}
+  <p><button>Change password</button></p>
+</form>
 {{/main}}
 {{/layout}}
 
@@ -147,6 +174,28 @@ public enum DefaultTheme {
   {{#nextPage}}<a rel="next" href="{{nextPage}}">Next →</a>{{/nextPage}}
 </nav>
 {{/paginated}}
+{{/main}}
+{{/layout}}
+
+"""####),
+        ("templates/forgot.mustache", ####"""
+{{<layout}}
+{{$title}}Forgot your password? — {{site.title}}{{/title}}
+{{$main}}
+<h1>Forgot your password?</h1>
+{{#sent}}
+<p class="notice" role="status" id="sent">If an account has this address, a link to set a new password is on its way to it. The link works once, for 60 minutes. Nothing arrived? Look in the spam folder, or ask again in a few minutes.</p>
+{{/sent}}
+{{#problem}}
+<p class="problem" role="alert">{{problem}}</p>
+{{/problem}}
+<form method="post" action="{{site.cgi}}/password/forgot">
+  <label for="email">Your account's email address</label>
+  <input id="email" name="email" type="email" value="{{email}}" autocomplete="email" required autofocus>
+  {{#errors.email}}<p class="field-error">{{errors.email}}</p>{{/errors.email}}
+  <p><button class="primary">Send me a link</button></p>
+</form>
+<p><a href="{{site.cgi}}/login">Back to log in</a></p>
 {{/main}}
 {{/layout}}
 
@@ -198,9 +247,115 @@ public enum DefaultTheme {
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <p><button class="primary">Log in</button></p>
 </form>
+<p><a href="{{site.cgi}}/password/forgot">Forgot your password?</a></p>
 <p>No account yet? <a href="{{registerURL}}">Register</a> to book slots or offer your own.</p>
 {{/main}}
 {{/layout}}
+
+"""####),
+        ("templates/mail-booking.txt.mustache", ####"""
+{{#appointment}}{{#asProfessional}}New booking: {{other}}, {{date}} {{start}}{{/asProfessional}}{{#asClient}}Booked: {{other}}, {{date}} {{start}}{{/asClient}}{{/appointment}}
+
+Hello {{name}},
+
+{{#appointment}}
+{{#asProfessional}}
+{{other}} booked one of your slots:
+{{/asProfessional}}
+{{#asClient}}
+Your booking with {{other}} is confirmed:
+{{/asClient}}
+
+  {{date}}, {{start}}–{{end}} ({{zone}})
+{{#note}}
+
+Note: {{note}}
+{{/note}}
+
+{{#asClient}}
+{{other}}'s page: {{profileURL}}
+{{/asClient}}
+{{/appointment}}
+The attached invitation adds it to your calendar. To cancel, go to
+{{accountURL}}
+
+— {{site.title}}
+
+"""####),
+        ("templates/mail-cancellation.txt.mustache", ####"""
+{{#appointment}}Cancelled: {{other}}, {{date}} {{start}}{{/appointment}}
+
+Hello {{name}},
+
+{{#appointment}}
+{{#cancelledByMe}}
+You cancelled this booking with {{other}}:
+{{/cancelledByMe}}
+{{^cancelledByMe}}
+{{other}} cancelled this booking with you:
+{{/cancelledByMe}}
+
+  {{date}}, {{start}}–{{end}} ({{zone}})
+
+{{#asProfessional}}
+The slot is free again and shown on your page.
+{{/asProfessional}}
+{{#asClient}}
+To book another time: {{profileURL}}
+{{/asClient}}
+{{/appointment}}
+The attached update removes it from your calendar.
+
+— {{site.title}}
+
+"""####),
+        ("templates/mail-confirm.txt.mustache", ####"""
+Confirm your new e-mail address for {{site.title}}
+
+Hello {{name}},
+
+To make this your account's e-mail address, open this link within 24 hours:
+
+{{link}}
+
+If you did not ask for this, ignore this message: nothing changes.
+
+— {{site.title}}
+
+"""####),
+        ("templates/mail-reminder.txt.mustache", ####"""
+{{#appointment}}Reminder: {{other}}, {{date}} {{start}}{{/appointment}}
+
+Hello {{name}},
+
+{{#appointment}}
+A reminder of your appointment with {{other}}:
+
+  {{date}}, {{start}}–{{end}} ({{zone}})
+{{#note}}
+
+Note: {{note}}
+{{/note}}
+{{/appointment}}
+
+Can't make it? Cancel at {{accountURL}}
+
+— {{site.title}}
+
+"""####),
+        ("templates/mail-reset.txt.mustache", ####"""
+Set a new password for {{site.title}}
+
+Hello {{name}},
+
+Someone, probably you, asked to set a new password for your account. To do so,
+open this link within 60 minutes; it works once:
+
+{{link}}
+
+If you did not ask, ignore this message: your password stays as it is.
+
+— {{site.title}}
 
 """####),
         ("templates/message.mustache", ####"""
@@ -306,6 +461,26 @@ public enum DefaultTheme {
   <p><button class="primary">Register</button></p>
 </form>
 <p>Have an account? <a href="{{site.cgi}}/login">Log in</a>.</p>
+{{/main}}
+{{/layout}}
+
+"""####),
+        ("templates/reset.mustache", ####"""
+{{<layout}}
+{{$title}}Set a new password — {{site.title}}{{/title}}
+{{$main}}
+<h1>Set a new password</h1>
+{{#problem}}
+<p class="problem" role="alert">{{problem}}</p>
+{{/problem}}
+<form method="post" action="{{site.cgi}}/password/reset">
+  <input type="hidden" name="token" value="{{token}}">
+  <label for="password">New password (8 characters or more)</label>
+  <input id="password" name="password" type="password" autocomplete="new-password" required autofocus>
+  {{#errors.password}}<p class="field-error">{{errors.password}}</p>{{/errors.password}}
+  <p><button class="primary">Set password and log in</button></p>
+</form>
+<p>Every other session of your account ends, on every device.</p>
 {{/main}}
 {{/layout}}
 

@@ -134,8 +134,8 @@ public enum Files {
 
 extension Templates {
     /// A theme's templates read from `<directory>/<name>.mustache`.
-    public static func directory(_ directory: String) -> Templates {
-        Templates { name in
+    public static func directory(_ directory: String, escapesHTML: Bool = true) -> Templates {
+        Templates(escapesHTML: escapesHTML) { name in
             // Names come from templates, never from users; refuse paths anyway.
             guard !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else { return nil }
             let path = directory + "/" + name + ".mustache"

@@ -15,6 +15,10 @@ extension PageRenderer {
                                                           why: why, problem: problem)))
         case .account(let page):
             return try render("account", .context(accountView(page)))
+        case .forgot(let email, let sent, let problem, let errors):
+            return try render("forgot", .context(RecoveryView(site: site, email: email, sent: sent, problem: problem, errors: errors)))
+        case .reset(let token, let problem, let errors):
+            return try render("reset", .context(RecoveryView(site: site, token: token, problem: problem, errors: errors)))
         }
     }
 
@@ -41,7 +45,7 @@ extension PageRenderer {
                                            "timezone": user.timezone]
         let tomorrow = CivilDate(daysSinceEpoch: zone.local(page.now).date.daysSinceEpoch + 1)
         let slotForm = page.slotForm ?? ["date": tomorrow.description, "start": "09:00", "end": "09:45"]
-        return AccountView(
+        var view = AccountView(
             site: site, name: user.name, handle: user.handle, email: user.email, listed: user.listed,
             timezone: zone.identifier, profileURL: profileURL(user.handle), notice: page.notice, problem: page.problem,
             profile: profile, slotForm: slotForm, errors: page.errors,
@@ -60,5 +64,9 @@ extension PageRenderer {
                              handle: m.professionalHandle, zone: proZone.identifier, profileURL: profileURL(m.professionalHandle))
             },
             madePager: pager("made", page.made))
+        view.bookingMail = page.bookingMail
+        view.reminderMail = page.reminderMail
+        view.emailForm = FieldValues(page.emailForm ?? [:])
+        return view
     }
 }

@@ -10,6 +10,10 @@ public enum Screen: Sendable {
     case login(login: String, next: String, why: String?, problem: String?)
     /// A person's own page.
     case account(AccountPage)
+    /// Asking for a password reset link; `sent` once a request was taken.
+    case forgot(email: String, sent: Bool, problem: String?, errors: [String: String])
+    /// Setting a new password with the link's `token`.
+    case reset(token: String, problem: String?, errors: [String: String])
 }
 
 /// What the account page shows: the person, one page of each of their lists, and the
@@ -39,6 +43,9 @@ public struct AccountPage: Sendable {
     public var profileForm: [String: String]?
     public var slotForm: [String: String]?
     public var errors: [String: String] = [:]
+    public var emailForm: [String: String]?
+    public var bookingMail = true
+    public var reminderMail = true
 
     public init(user: User, now: Int64, slots: Listing<OwnSlot>, booked: Listing<OwnSlot>, made: Listing<MadeBooking>) {
         self.user = user

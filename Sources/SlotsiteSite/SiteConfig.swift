@@ -19,8 +19,16 @@ public struct SiteConfig: Sendable, Equatable {
     /// grid of 2, 3, 4 or 6 columns fills it.
     public var pageSize = 24
 
+    /// The sender of every message; while it is unset no mail leaves and messages wait.
+    public var mailFrom: String?
+    /// The command that takes a whole message on standard input (the sendmail interface),
+    /// as words: run directly, not through a shell.
+    public var sendmail = ["/usr/sbin/sendmail", "-t", "-i"]
+    /// How long before a booked slot its reminders go; 0 sends none.
+    public var reminderHours = 24
+
     public static let fileName = "slotsite.yml"
-    static let keys = ["title", "base_url", "cgi_url", "timezone", "database", "output"]
+    static let keys = ["title", "base_url", "cgi_url", "timezone", "database", "output", "mail_from", "sendmail", "reminder_hours"]
 
     public init(root: String) {
         self.root = root
@@ -53,6 +61,14 @@ public struct SiteConfig: Sendable, Equatable {
     /// Scheme, host and port of `baseURL`, e.g. `http://127.0.0.1:8080`.
     public var origin: String {
         String(baseURL.dropLast(basePath.count))
+    }
+
+    /// The host name of `baseURL`, without port: the domain of message ids and
+    /// calendar UIDs.
+    public var host: String {
+        let hostPort = origin.drop { $0 != "/" }.drop { $0 == "/" }
+        if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") { return String(hostPort[...close]) }
+        return String(hostPort.prefix { $0 != ":" })
     }
 
     private func resolve(_ path: String) -> String {
@@ -110,6 +126,21 @@ public struct SiteConfig: Sendable, Equatable {
             guard !v.isEmpty, v != "/", v != ".", v != "..", !v.hasPrefix("templates"), !v.hasPrefix("content")
             else { throw bad("give a folder of its own, e.g. public") }
             output = v
+        case "mail_from":
+            guard let address = try? Account.email(v), address == v, !v.contains(" ") else {
+                throw bad("give one e-mail address, e.g. bookings@example.org")
+            }
+            mailFrom = address
+        case "sendmail":
+            let words = v.split(separator: " ").map(String.init)
+            guard let first = words.first, !first.hasPrefix("-"),
+                  !v.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw bad("give a command that reads a whole message on stdin, e.g. /usr/sbin/sendmail -t -i")
+            }
+            sendmail = words
+        case "reminder_hours":
+            guard let hours = Int(v), (0...720).contains(hours) else { throw bad("give whole hours from 0 (no reminders) to 720") }
+            reminderHours = hours
         default:
             throw SiteError(.badConfig, at, "unknown key `\(entry.key)` (known: \(SiteConfig.keys.joined(separator: ", ")))")
         }

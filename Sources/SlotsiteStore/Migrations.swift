@@ -148,6 +148,64 @@ enum Migrations {
         """),
         // 10: the page records, first-free cache and cooked bios move to each host's
         // BuildLedger; `takeLegacyLedger` moves their rows there and drops the tables.
+        ("11-mail-outbox-account-tokens", """
+        ALTER TABLE users ADD COLUMN booking_mail INTEGER NOT NULL DEFAULT 1 CHECK (booking_mail IN (0, 1));
+        ALTER TABLE users ADD COLUMN reminder_mail INTEGER NOT NULL DEFAULT 1 CHECK (reminder_mail IN (0, 1));
+        ALTER TABLE bookings ADD COLUMN cancelled_by TEXT CHECK (cancelled_by IN ('professional', 'client'));
+        -- Set once the reminders of an active booking are in the outbox (or it needs none).
+        ALTER TABLE bookings ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX bookings_to_remind ON bookings (slot_id) WHERE cancelled_at IS NULL AND reminded = 0;
+        -- Messages to send, each with the facts its text needs as they were when the
+        -- change that caused it was written: no row it names has to exist at sending.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('booking', 'cancellation', 'reminder', 'reset', 'confirm')),
+            user_id INTEGER NOT NULL,
+            to_name TEXT NOT NULL,
+            to_address TEXT NOT NULL,
+            to_timezone TEXT NOT NULL,
+            booking_id INTEGER,
+            starts_at INTEGER,
+            ends_at INTEGER,
+            role TEXT CHECK (role IN ('professional', 'client')),
+            other_name TEXT,
+            other_handle TEXT,
+            professional_handle TEXT,
+            note TEXT,
+            cancelled_by TEXT CHECK (cancelled_by IN ('professional', 'client')),
+            -- The secret of a reset or confirmation link, cleared once the message is sent.
+            token TEXT,
+            created_at INTEGER NOT NULL,
+            due_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            -- A drain sending it holds it until then; a drain that died lets it go.
+            claimed_until INTEGER,
+            last_error TEXT,
+            sent_at INTEGER,
+            failed_at INTEGER
+        ) STRICT;
+        CREATE INDEX outbox_waiting ON outbox (due_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+        -- Password reset and address confirmation links: only their SHA-256 is kept.
+        CREATE TABLE account_tokens (
+            token_hash BLOB PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            purpose TEXT NOT NULL CHECK (purpose IN ('reset', 'email')),
+            email TEXT,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX account_tokens_by_user ON account_tokens (user_id);
+        -- Password reset requests, by the address typed and by the client's address.
+        CREATE TABLE reset_requests (
+            id INTEGER PRIMARY KEY,
+            email_key TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX reset_requests_by_key ON reset_requests (email_key, at);
+        CREATE INDEX reset_requests_by_address ON reset_requests (address, at);
+        """),
     ]
 
     /// Steps in Swift that run after a migration's SQL, in its transaction.

@@ -4,7 +4,8 @@ extension Store {
     /// Books `slotID` for `clientID`.
     ///
     /// The insert itself is the check: the unique index on a slot's active booking
-    /// rejects a second one, however many processes race.
+    /// rejects a second one, however many processes race. The messages to both parties
+    /// are written to the outbox in the same transaction.
     /// - Throws: `StoreError` `.notFound`, `.forbidden` (own slot), `.slotStarted`,
     ///   `.alreadyBooked`.
     /// - Returns: the booking id and the slot.
@@ -19,7 +20,13 @@ extension Store {
                 try BookingRules.book(slot, by: clientID, now: now, offered: offered, holder: holder)
             }
             try insertBooking(slotID: slotID, clientID: clientID, note: note, now: now)
-            return (database.lastInsertRowID, slot)
+            let id = database.lastInsertRowID
+            // The messages go in the booking's transaction: both are kept, or neither.
+            for notice in Notices.booking(id: id, range: slot.range, note: note, professional: try party(slot.userID),
+                                          client: try party(clientID)) {
+                try enqueue(notice, now: now)
+            }
+            return (id, slot)
         }
     }
 
@@ -35,21 +42,29 @@ extension Store {
     }
 
     /// Cancels an active booking; either its client or the slot's professional may.
+    /// Both hear of it (the outbox, in the same transaction), as of a booking.
     /// - Throws: `StoreError` `.notFound` (no such active booking) or `.forbidden`.
     /// - Returns: the slot that is free again and the client whose booking it was.
     @discardableResult
     public func cancelBooking(id: Int64, by userID: Int64, now: Int64) throws -> (slot: Slot, clientID: Int64) {
         try database.writeTransaction {
             let s = try database.prepare("""
-                SELECT b.client_id, \(SlotRow.columns("s"))
+                SELECT b.client_id, b.note, \(SlotRow.columns("s"))
                 FROM bookings b JOIN slots s ON s.id = b.slot_id
                 WHERE b.id = ? AND b.cancelled_at IS NULL
                 """).bind(.int(id))
             guard try s.step() else { throw StoreError(.notFound, "booking \(id)") }
             let clientID = s.int(0)
-            let slot = SlotRow.read(s, at: 1)
+            let note = s.text(1)
+            let slot = SlotRow.read(s, at: 2)
             try decided("booking \(id)") { () throws(Refusal) in try BookingRules.cancel(of: slot, madeBy: clientID, by: userID) }
-            try database.prepare("UPDATE bookings SET cancelled_at = ? WHERE id = ?").bind(.int(now), .int(id)).run()
+            let by: Notice.Role = userID == clientID ? .client : .professional
+            try database.prepare("UPDATE bookings SET cancelled_at = ?, cancelled_by = ? WHERE id = ?")
+                .bind(.int(now), .text(by.rawValue), .int(id)).run()
+            for notice in Notices.booking(id: id, range: slot.range, note: note, professional: try party(slot.userID),
+                                          client: try party(clientID), cancelledBy: by) {
+                try enqueue(notice, now: now)
+            }
             return (slot, clientID)
         }
     }

@@ -6,7 +6,7 @@ struct Slotsite: ParsableCommand {
         commandName: "slotsite",
         abstract: "Publish bookable appointment pages as a static site.",
         version: Slotsite.version,
-        subcommands: [Init.self, Build.self, Seed.self, UserCommand.self, Serve.self, Demo.self, CGI.self])
+        subcommands: [Init.self, Build.self, Seed.self, UserCommand.self, Mail.self, Serve.self, Demo.self, CGI.self])
 }
 
 extension Slotsite {
