@@ -12,7 +12,8 @@ struct HandlerTests {
         #expect(get.status == 303)
         // Without scheme and host, so a redirect stays on the name the browser used.
         #expect(get.header("Location") == "/cgi-bin/slotsite/login?next=/cgi-bin/slotsite/account")
-        for path in ["/account/profile", "/slots", "/slots/1/delete", "/book", "/bookings/1/cancel"] {
+        for path in ["/account/profile", "/slots", "/slots/1/delete", "/book", "/bookings/1/cancel", "/account/password",
+                     "/account/email", "/account/notifications", "/account/listing"] {
             let r = h.post(path, [])
             #expect(r.status == 303, "\(path)")
             #expect(r.header("Location")?.contains("/login?next=") == true)

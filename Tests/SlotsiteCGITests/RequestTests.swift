@@ -28,7 +28,10 @@ struct RequestTests {
     @Test(arguments: [
         ("GET", "/login", Route.loginForm), ("POST", "/login", .login), ("GET", "", .home), ("GET", "/", .home),
         ("POST", "/slots/42/delete", .deleteSlot(42)), ("POST", "/bookings/7/cancel", .cancelBooking(7)),
-        ("HEAD", "/account", .account),
+        ("HEAD", "/account", .account), ("GET", "/password/forgot", .forgotForm), ("POST", "/password/forgot", .forgot),
+        ("GET", "/password/reset", .resetForm), ("POST", "/password/reset", .reset), ("GET", "/email/confirm", .confirmEmail),
+        ("POST", "/account/password", .changePassword), ("POST", "/account/email", .changeEmail),
+        ("POST", "/account/notifications", .notifications),
     ])
     func routes(_ c: (String, String, Route)) throws {
         let request = try CGIRequest(variables: ["REQUEST_METHOD": c.0, "PATH_INFO": c.1])

@@ -53,6 +53,15 @@ struct SiteConfigTests {
         #expect(throws: SiteError.self) { try FlatYAML(": 1", file: "f.yml") }
     }
 
+    @Test func mailKeys() throws {
+        let none = try load("")
+        #expect(none.mailFrom == nil && none.sendmail == ["/usr/sbin/sendmail", "-t", "-i"] && none.reminderHours == 24)
+        let c = try load("mail_from: bookings@example.org\nsendmail: /usr/bin/msmtp -C /etc/msmtprc -t\nreminder_hours: 0\n"
+                         + "base_url: https://book.example.org:8443/x/\n")
+        #expect(c.mailFrom == "bookings@example.org" && c.sendmail == ["/usr/bin/msmtp", "-C", "/etc/msmtprc", "-t"])
+        #expect(c.reminderHours == 0 && c.host == "book.example.org")
+    }
+
     @Test func cgiURLs() throws {
         #expect(try load("cgi_url: /cgi-bin/slot.site_2-x\n").cgiURL == "/cgi-bin/slot.site_2-x")
         for bad in ["/", "//x", "/a//b", "/a/./b", "/a/..", "/a/.", "/a b", "/ä", "/a?b"] {
@@ -71,6 +80,11 @@ struct SiteConfigTests {
         ("title: a\ntitle: b\n", "title", 2),
         ("title: [a, b]\n", "title", 1),
         ("output: .\n", "output", 1),
+        ("mail_from: Bookings <b@example.org>\n", "mail_from", 1),
+        ("mail_from: nobody\n", "mail_from", 1),
+        ("sendmail: -t -i\n", "sendmail", 1),
+        ("reminder_hours: -1\n", "reminder_hours", 1),
+        ("reminder_hours: 1.5\n", "reminder_hours", 1),
     ])
     func badValuesNameKeyAndLine(_ c: (String, String, Int)) {
         #expect {
