@@ -86,7 +86,8 @@ extension CGIApplication {
                 consumed += body.count
                 return body
             },
-            now: now, log: StandardStreams.log, wroteMail: { _ in drain = true })
+            // While no sender is configured messages wait, and there is nothing to start.
+            now: now, log: StandardStreams.log, wroteMail: { drain = $0.mailFrom != nil })
         // A request refused before its body was read (403, 405, 413, 415) still has a body
         // on the way: read it first, or a server still writing it (Apache's mod_cgid)
         // cuts the answer.

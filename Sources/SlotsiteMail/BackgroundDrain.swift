@@ -43,23 +43,25 @@ public enum BackgroundDrain {
 
     /// Sends what is due under the site's mail lock; when another process holds it,
     /// leaves the work to that one. Returns false on a store fault.
-    public static func drainWhileDue(config: SiteConfig, transport: MailTransport? = nil) -> Bool {
+    public static func drainWhileDue(config: SiteConfig) -> Bool {
         let path = config.databasePath + ".mail-lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        // Under a burst most drains find the lock taken: they go before opening the store.
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
         do {
             let store = try Store(path: config.databasePath)
             let drain = MailDrain(store: store, config: config, composer: MailComposer(config: config),
-                                  transport: transport ?? .sendmail(config.sendmail, timeout: timeout),
+                                  transport: .sendmail(config.sendmail, timeout: timeout),
                                   clock: { Int64(time(nil)) })
-            while flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            repeat {
                 let report = try drain.run(timeout: timeout)
                 flock(fd, LOCK_UN)
                 // A message written while this drain held the lock found it taken and
                 // left its sending here: look once more after letting go.
                 guard report.stopped == nil, try store.mailDue(now: Int64(time(nil))) else { break }
-            }
+            } while flock(fd, LOCK_EX | LOCK_NB) == 0
             return true
         } catch {
             return false

@@ -69,14 +69,19 @@ extension Store {
     /// - Returns: how many messages it wrote.
     @discardableResult
     public func queueReminders(now: Int64, hours: Int) throws -> Int {
-        guard hours > 0 else { return 0 }
+        // Most runs find none: a read first, so that they take no write lock.
+        let horizon = now + Int64(hours) * 3600
+        guard hours > 0, try database.cached("""
+            SELECT 1 FROM bookings b JOIN slots s ON s.id = b.slot_id
+            WHERE b.cancelled_at IS NULL AND b.reminded = 0 AND s.starts_at <= ? LIMIT 1
+            """).bind(.int(horizon)).scalar() != nil else { return 0 }
         return try database.writeTransaction {
             var due: [(id: Int64, note: String, bookedAt: Int64, slot: Slot, clientID: Int64)] = []
             try database.prepare("""
                 SELECT b.id, b.note, b.created_at, b.client_id, \(SlotRow.columns("s"))
                 FROM bookings b JOIN slots s ON s.id = b.slot_id
                 WHERE b.cancelled_at IS NULL AND b.reminded = 0 AND s.starts_at <= ?
-                """).bind(.int(now + Int64(hours) * 3600)).forEach {
+                """).bind(.int(horizon)).forEach {
                 due.append(($0.int(0), $0.text(1), $0.int(2), SlotRow.read($0, at: 4), $0.int(3)))
             }
             var written = 0

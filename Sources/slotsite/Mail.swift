@@ -32,7 +32,13 @@ struct Mail: ParsableCommand {
             let drain = MailDrain(store: site.store, config: site.config, composer: MailComposer(config: site.config),
                                   transport: .sendmail(site.config.sendmail, timeout: timeout), clock: currentTime)
             let report = try drain.run(timeout: timeout)
-            print("mail: \(report.sent) sent, \(report.failed) failed to send" + (report.stopped.map { "; stopped: \($0)" } ?? ""))
+            // Quiet when there was nothing to do: cron mails whatever a job prints.
+            if report.sent + report.failed > 0 {
+                print("mail: \(report.sent) sent, \(report.failed) failed to send" + (report.stopped.map { "; stopped: \($0)" } ?? ""))
+            } else if let why = report.stopped, case let waiting = try site.store.unsentMail().filter({ $0.failedAt == nil }).count,
+                      waiting > 0 {
+                print("mail: \(waiting) waiting; \(why)")
+            }
         }
     }
 
