@@ -64,3 +64,14 @@ enum Base64URL {
         return out
     }
 }
+
+extension SessionToken {
+    /// The SHA-256 of `bytes` in lowercase hex: a digest for ETags.
+    public static func digest(_ bytes: [UInt8]) -> String {
+        Sodium.initialize()
+        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
+        crypto_hash_sha256(&out, bytes, UInt64(bytes.count))
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: out.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+    }
+}

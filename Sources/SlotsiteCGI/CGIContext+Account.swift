@@ -28,6 +28,7 @@ extension CGIContext {
             booked: try listing("booked") { try store.bookingsOfSlots(of: user.id, limit: $0, offset: $1) },
             made: try listing("made") { try store.bookingsMade(by: user.id, limit: $0, offset: $1) })
         (page.bookingMail, page.reminderMail) = try store.notifications(userID: user.id)
+        page.calendarURL = try calendarURL(of: user.id)
         page.notice = notice()
         return page
     }
@@ -61,6 +62,7 @@ extension CGIContext {
             "email-sent": "We mailed a link to the new address. Your address changes when you open it (within 24 hours).",
             "email-changed": "Your e-mail address is changed.",
             "notifications": "Your e-mail settings are saved.",
+            "calendar": "Your calendar has a new address; the old one no longer works. Subscribe to the new one below.",
         ]
         return request.query["done"].flatMap { messages[$0] }
     }

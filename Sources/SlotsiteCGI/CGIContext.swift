@@ -63,6 +63,9 @@ final class CGIContext {
             case .forgot: return try forgot()
             case .resetForm: return try resetForm()
             case .reset: return try reset()
+            case .calendarFeed(let secret): return try calendarFeed(secret)
+            case .renewCalendar: return try renewCalendar()
+            case .bookingCalendar(let id): return try bookingCalendar(id)
             }
         } catch let redirect as LoginRequired {
             return .done(location: url("/login") + "?next=" + FormEncoding.encode(redirect.next) + (route == .book ? "&why=book" : ""))

@@ -28,6 +28,7 @@ enum HTTPStatus {
         switch code {
         case 200: return "OK"
         case 303: return "See Other"
+        case 304: return "Not Modified"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"
         case 403: return "Forbidden"

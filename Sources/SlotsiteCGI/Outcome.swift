@@ -11,6 +11,9 @@ enum Outcome {
     case invalid(Screen, status: Int, problems: [String: String], headers: [(String, String)] = [])
     /// Refused outright: a status, a stable code and what to do.
     case refused(HTTPError)
+    /// A file that is not a page (a calendar), with its type; `304` when the client's
+    /// copy, named by `ETag`, is current.
+    case resource(status: Int, contentType: String, body: String, headers: [(String, String)])
 }
 
 /// Turns outcomes into HTML responses, with the theme's templates.
@@ -26,6 +29,8 @@ struct HTMLPresenter {
             return .html(status, try renderer.render(screen), headers: headers)
         case .refused(let refusal):
             return page(for: refusal, log: log)
+        case .resource(let status, let contentType, let body, let headers):
+            return Response(status: status, headers: (status == 304 ? [] : [("Content-Type", contentType)]) + headers, body: body)
         }
     }
 

@@ -8,6 +8,7 @@ enum Route: Equatable {
     case book, cancelBooking(Int64)
     case changePassword, changeEmail, confirmEmail, notifications
     case forgotForm, forgot, resetForm, reset
+    case calendarFeed(String), renewCalendar, bookingCalendar(Int64)
 
     /// - Throws: `HTTPError` 404 for an unknown path, 405 with `Allow` for a known
     ///   path asked with the wrong method.
@@ -37,11 +38,17 @@ enum Route: Equatable {
         case ["email", "confirm"]: self = try only(false, .confirmEmail)
         case ["password", "forgot"]: self = post ? .forgot : .forgotForm
         case ["password", "reset"]: self = post ? .reset : .resetForm
+        case ["account", "calendar"]: self = try only(true, .renewCalendar)
         default:
             if segments.count == 3, segments[0] == "slots", segments[2] == "delete", let id = Route.id(segments[1]) {
                 self = try only(true, .deleteSlot(id))
             } else if segments.count == 3, segments[0] == "bookings", segments[2] == "cancel", let id = Route.id(segments[1]) {
                 self = try only(true, .cancelBooking(id))
+            } else if segments.count == 2, segments[0] == "bookings", segments[1].hasSuffix(".ics"),
+                      let id = Route.id(String(segments[1].dropLast(4))) {
+                self = try only(false, .bookingCalendar(id))
+            } else if segments.count == 2, segments[0] == "calendar", segments[1].hasSuffix(".ics") {
+                self = try only(false, .calendarFeed(String(segments[1].dropLast(4))))
             } else {
                 throw HTTPError.notFound
             }

@@ -3,11 +3,14 @@ public struct Slot: Hashable, Sendable {
     public let id: Int64
     public let userID: Int64
     public let range: TimeRange
+    /// When it was offered: the slot's last change, as a feed's `DTSTAMP` says.
+    public let createdAt: Int64
 
-    public init(id: Int64, userID: Int64, range: TimeRange) {
+    public init(id: Int64, userID: Int64, range: TimeRange, createdAt: Int64 = 0) {
         self.id = id
         self.userID = userID
         self.range = range
+        self.createdAt = createdAt
     }
 
     public static let minimumDuration: Int64 = 5 * 60

@@ -64,13 +64,10 @@ public struct MailComposer {
     func invitation(_ notice: Notice, _ a: Notice.Appointment, profileURL: String, stamp: Int64, from: String)
         -> (method: String, bytes: [UInt8]) {
         let cancelled = notice.kind == .cancellation
-        let summary = "Appointment with \(a.otherName)"
-        let event = ICalendar.Event(
-            uid: "booking-\(a.bookingID)@\(config.host)", stamp: stamp, start: a.range.start, end: a.range.end,
-            sequence: cancelled ? 1 : 0, summary: summary, description: a.note.isEmpty ? nil : a.note, url: profileURL,
-            status: cancelled ? .cancelled : .confirmed,
-            organizer: (a.role == .professional ? notice.to.name : a.otherName, from),
-            attendee: (notice.to.name, notice.to.address))
+        var event = BookingCalendar.event(id: a.bookingID, range: a.range, stamp: stamp, cancelled: cancelled,
+                                          otherName: a.otherName, note: a.note, url: profileURL, config: config)
+        event.organizer = (a.role == .professional ? notice.to.name : a.otherName, from)
+        event.attendee = (notice.to.name, notice.to.address)
         let method = cancelled ? "CANCEL" : "REQUEST"
         return (method, ICalendar(method: method, events: [event]).bytes())
     }

@@ -125,6 +125,8 @@ public struct AccountView: MustacheContext {
     public var reminderMail = true
     /// The address form as last sent, when it was refused.
     public var emailForm = FieldValues([:])
+    /// The private booking feed's address, once one was made.
+    public var calendarURL: String?
 
     public init(site: SiteView, name: String, handle: String, email: String, listed: Bool, timezone: String, profileURL: String,
                 notice: String?, problem: String?, profile: [String: String], slotForm: [String: String], errors: [String: String],
@@ -156,6 +158,11 @@ public struct AccountView: MustacheContext {
                                      "listed": .bool(listed), "timezone": .string(timezone), "profileURL": .string(profileURL),
                                      "bookingMail": .bool(bookingMail), "reminderMail": .bool(reminderMail)])
         case "emailForm": return .context(emailForm)
+        case "calendar":
+            guard let calendarURL else { return nil }
+            let webcal = calendarURL.hasPrefix("https://") ? "webcal://" + calendarURL.dropFirst(8)
+                : calendarURL.hasPrefix("http://") ? "webcal://" + calendarURL.dropFirst(7) : calendarURL[...]
+            return ["url": .string(calendarURL), "webcal": .string(String(webcal))]
         case "notice": return notice.map { .string($0) } ?? .null
         case "problem": return problem.map { .string($0) } ?? .null
         case "profile": return .context(profile)

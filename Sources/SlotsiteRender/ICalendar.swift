@@ -25,6 +25,9 @@ public struct ICalendar: Sendable {
         /// it and who it is for: a display name and an address each.
         public var organizer: (name: String, address: String)?
         public var attendee: (name: String, address: String)?
+        /// Shown without blocking the subscriber's time (`TRANSP:TRANSPARENT`): an offer,
+        /// not an appointment.
+        public var transparent = false
 
         public init(uid: String, stamp: Int64, start: Int64, end: Int64, sequence: Int = 0, summary: String,
                     description: String? = nil, location: String? = nil, url: String? = nil, status: Status? = nil,
@@ -86,6 +89,7 @@ public struct ICalendar: Sendable {
             if let location = event.location { text("LOCATION", location) }
             if let url = event.url { line("URL", ICalendar.stripControls(url)) }
             if let status = event.status { line("STATUS", status.rawValue) }
+            if event.transparent { line("TRANSP", "TRANSPARENT") }
             if let organizer = event.organizer {
                 line("ORGANIZER;CN=" + ICalendar.quotedParameter(organizer.name), "mailto:" + ICalendar.stripControls(organizer.address))
             }

@@ -44,6 +44,9 @@ public struct ProfileView: MustacheContext {
     public let skills: [String]
     public let timezone: String
     public let days: [DaySchedule]
+    /// The page's availability feed, as a link and as a `webcal:` subscription; nil
+    /// when the site publishes none.
+    public var feed: (url: String, webcal: String)?
 
     public init(site: SiteView, handle: String, name: String, bioHTML: String, skills: [String], timezone: String, days: [DaySchedule]) {
         self.site = site
@@ -67,6 +70,8 @@ public struct ProfileView: MustacheContext {
         case "timezone": return .string(timezone)
         case "days": return .list(days.map { .context(DayView(day: $0)) })
         case "hasDays": return .bool(!days.isEmpty)
+        case "feed": return feed.map { .string($0.url) }
+        case "webcal": return feed.map { .string($0.webcal) }
         default: return nil
         }
     }
@@ -148,14 +153,16 @@ public struct DirectoryView: MustacheContext {
         public let handle: String
         public let name: String
         public let skills: [String]
-        /// The first free slot's start on the professional's clock.
+        /// The first free slot's start on the professional's clock, and that clock's zone.
         public let next: LocalDateTime?
+        public let zone: String
 
-        public init(handle: String, name: String, skills: [String], next: LocalDateTime?) {
+        public init(handle: String, name: String, skills: [String], next: LocalDateTime?, zone: String) {
             self.handle = handle
             self.name = name
             self.skills = skills
             self.next = next
+            self.zone = zone
         }
     }
 
@@ -200,6 +207,7 @@ public struct DirectoryView: MustacheContext {
             case "name": return .string(entry.name)
             case "url": return .string(root + SitePaths.profile(entry.handle))
             case "skills": return .list(entry.skills.map { .string($0) })
+            case "zone": return .string(entry.zone)
             case "next": return entry.next.map { .context(NextFreeView(wall: $0.wall, offset: $0.offset)) } ?? .null
             default: return nil
             }
@@ -214,6 +222,7 @@ public struct DirectoryView: MustacheContext {
             // Written straight from the entry, without a MustacheValue for each.
             case "name": if escaped { HTML.appendEscaped(entry.name, to: &out) } else { out += entry.name.utf8 }
             case "handle": if escaped { HTML.appendEscaped(entry.handle, to: &out) } else { out += entry.handle.utf8 }
+            case "zone": if escaped { HTML.appendEscaped(entry.zone, to: &out) } else { out += entry.zone.utf8 }
             default: return appendValue(forKey: key, escaped: escaped, to: &out)
             }
             return true

@@ -63,7 +63,7 @@ public enum DefaultTheme {
       <td><time datetime="{{when.datetime}}">{{when.date}}, {{when.start}}–{{when.end}}</time></td>
       <td>{{client}} (@{{clientHandle}})</td>
       <td>{{note}}</td>
-      <td><form class="inline" method="post" action="{{site.cgi}}/bookings/{{bookingID}}/cancel"><button class="danger">Cancel</button></form></td>
+      <td><a href="{{site.cgi}}/bookings/{{bookingID}}.ics">Add to calendar</a> <form class="inline" method="post" action="{{site.cgi}}/bookings/{{bookingID}}/cancel"><button class="danger">Cancel</button></form></td>
     </tr>
   {{/booked}}
   {{^booked}}
@@ -82,7 +82,7 @@ public enum DefaultTheme {
       <td><time datetime="{{when.datetime}}">{{when.date}}, {{when.start}}–{{when.end}}</time> ({{zone}})</td>
       <td><a href="{{profileURL}}">{{professional}}</a></td>
       <td>{{note}}</td>
-      <td><form class="inline" method="post" action="{{site.cgi}}/bookings/{{bookingID}}/cancel"><button class="danger">Cancel</button></form></td>
+      <td><a href="{{site.cgi}}/bookings/{{bookingID}}.ics">Add to calendar</a> <form class="inline" method="post" action="{{site.cgi}}/bookings/{{bookingID}}/cancel"><button class="danger">Cancel</button></form></td>
     </tr>
   {{/made}}
   {{^made}}
@@ -110,6 +110,17 @@ public enum DefaultTheme {
   {{#errors.timezone}}<p class="field-error">{{errors.timezone}}</p>{{/errors.timezone}}
   <p><button class="primary">Save profile</button></p>
 </form>
+
+<h2 id="calendar">Calendar</h2>
+{{#calendar}}
+<p>Your bookings, as professional and as client, in your own calendar application. Subscribe to this private address (keep it to yourself: anyone with it sees your bookings):</p>
+<p><input id="calendar-url" readonly value="{{url}}" aria-label="Your calendar address"> <a href="{{webcal}}">Subscribe</a></p>
+<form class="inline" method="post" action="{{site.cgi}}/account/calendar"><button>Make a new address (the old one stops working)</button></form>
+{{/calendar}}
+{{^calendar}}
+<p>Get your bookings, as professional and as client, in Google Calendar, Apple Calendar or Thunderbird through a private address.</p>
+<form class="inline" method="post" action="{{site.cgi}}/account/calendar"><button>Make my calendar address</button></form>
+{{/calendar}}
 
 <h2 id="settings">Sign-in and e-mail</h2>
 <form method="post" action="{{site.cgi}}/account/notifications">
@@ -155,7 +166,7 @@ public enum DefaultTheme {
     <span class="skill">{{.}}</span>
     {{/skills}}
     {{#next}}
-    <p class="next">Next free: <time datetime="{{datetime}}">{{text}}</time></p>
+    <p class="next">Next free: <time datetime="{{datetime}}">{{text}}</time> ({{zone}})</p>
     {{/next}}
     {{^next}}
     <p class="next">No free slots right now.</p>
@@ -208,6 +219,8 @@ public enum DefaultTheme {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{$title}}{{site.title}}{{/title}}</title>
 <link rel="stylesheet" href="{{site.root}}assets/style.css">
+{{$head}}{{/head}}
+<script src="{{site.root}}assets/local-time.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -222,7 +235,7 @@ public enum DefaultTheme {
 {{$main}}{{/main}}
 </main>
 <footer class="site-footer">
-  <p>Published with Slotsite. Times are shown in each professional’s time zone.</p>
+  <p>Published with Slotsite. Times are shown in each professional’s time zone, and in yours beside them where it differs.</p>
 </footer>
 </body>
 </html>
@@ -386,11 +399,13 @@ If you did not ask, ignore this message: your password stays as it is.
         ("templates/profile.mustache", ####"""
 {{<layout}}
 {{$title}}{{name}} — {{site.title}}{{/title}}
+{{$head}}{{#feed}}<link rel="alternate" type="text/calendar" title="Free slots of {{name}}" href="{{feed}}">{{/feed}}{{/head}}
 {{$main}}
 <article class="profile">
 <header class="profile-header">
   <h1>{{name}}</h1>
   <p class="handle">@{{handle}} · times in {{timezone}}</p>
+  {{#feed}}<p class="feed"><a href="{{webcal}}">Subscribe to free slots</a> in your calendar (<a href="{{feed}}">slots.ics</a>)</p>{{/feed}}
   {{#hasSkills}}
   <ul class="skills" aria-label="Skills">
     {{#skills}}
@@ -483,6 +498,56 @@ If you did not ask, ignore this message: your password stays as it is.
 <p>Every other session of your account ends, on every device.</p>
 {{/main}}
 {{/layout}}
+
+"""####),
+        ("templates/assets/local-time.js", ####"""
+// Adds the visitor's own time beside each time a page shows, when the visitor's zone
+// differs from the one the page shows it in. Pages read fine without it.
+(function () {
+  "use strict";
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // Minutes east of UTC in an RFC 3339 value ("+01:00", "-05:00", "Z").
+  function offsetOf(value) {
+    var m = /([+-])(\d\d):(\d\d)$/.exec(value);
+    if (!m) return /Z$/.test(value) ? 0 : null;
+    var minutes = Number(m[2]) * 60 + Number(m[3]);
+    return m[1] === "-" ? -minutes : minutes;
+  }
+  function parse(element) {
+    var value = element.getAttribute("datetime") || "";
+    var when = new Date(value), shown = offsetOf(value);
+    if (value.indexOf("T") < 0 || shown === null || isNaN(when.getTime())) return null;
+    return { value: value, when: when, differs: -when.getTimezoneOffset() !== shown };
+  }
+  function clock(t, withDay) {
+    var text = pad(t.when.getHours()) + ":" + pad(t.when.getMinutes());
+    if (!withDay) return text;
+    return t.when.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" }) + " " + text;
+  }
+  function localDay(t) {
+    return t.when.getFullYear() + "-" + pad(t.when.getMonth() + 1) + "-" + pad(t.when.getDate());
+  }
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  var times = document.querySelectorAll("time[datetime]");
+  for (var i = 0; i < times.length; i++) {
+    var start = parse(times[i]);
+    if (!start || !start.differs) continue;
+    var after = times[i], text = clock(start, localDay(start) !== start.value.slice(0, 10));
+    // A start–end pair in one element gets one note after the end.
+    var next = times[i].nextElementSibling;
+    var end = next && next.tagName === "TIME" ? parse(next) : null;
+    if (end) {
+      text += "–" + clock(end, localDay(end) !== localDay(start));
+      after = next;
+      i++;
+    }
+    var note = document.createElement("small");
+    note.className = "local-time";
+    note.textContent = " (" + text + " your time" + (zone ? ", " + zone : "") + ")";
+    after.parentNode.insertBefore(note, after.nextSibling);
+  }
+})();
 
 """####),
         ("templates/assets/style.css", ####"""

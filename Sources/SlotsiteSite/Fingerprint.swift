@@ -45,7 +45,7 @@ struct Fingerprint {
 extension SiteConfig {
     /// Bumped whenever the code that renders pages changes its output, so that pages
     /// rendered by an older program are rendered again.
-    static let renderFormat: Int64 = 1
+    static let renderFormat: Int64 = 2
 
     /// What every page depends on besides its data: the render format, the settings
     /// pages show and every template file, by name, size and modification time (a
@@ -53,7 +53,7 @@ extension SiteConfig {
     func themeFingerprint() -> String {
         var f = Fingerprint()
         f.add(SiteConfig.renderFormat)
-        for setting in [title, baseURL, cgiURL, String(pageSize)] { f.add(setting) }
+        for setting in [title, baseURL, cgiURL, String(pageSize), String(slotFeeds)] { f.add(setting) }
         for name in Files.list(templatesPath) ?? [] where name.hasSuffix(".mustache") {
             f.add(name)
             f.add(Files.identity(templatesPath + "/" + name))

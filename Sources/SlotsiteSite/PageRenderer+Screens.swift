@@ -67,6 +67,7 @@ extension PageRenderer {
         view.bookingMail = page.bookingMail
         view.reminderMail = page.reminderMail
         view.emailForm = FieldValues(page.emailForm ?? [:])
+        view.calendarURL = page.calendarURL
         return view
     }
 }

@@ -34,9 +34,13 @@ public struct PageRenderer {
     public func profile(_ record: ProfileRecord, into out: inout [UInt8]) throws -> CookedBio? {
         let zone = (try? Zone(record.user.timezone)) ?? .utc
         let (bioHTML, cooked) = bio(of: record)
-        let view = ProfileView(site: site, handle: record.user.handle, name: record.user.name, bioHTML: bioHTML,
+        var view = ProfileView(site: site, handle: record.user.handle, name: record.user.name, bioHTML: bioHTML,
                                skills: record.user.skills, timezone: zone.identifier,
                                days: DaySchedule.group(record.freeSlots, in: zone))
+        if config.slotFeeds {
+            let feed = config.origin + profileURL(record.user.handle) + "slots.ics"
+            view.feed = (feed, "webcal" + feed.drop { $0 != ":" })
+        }
         try page("profile", .context(view), into: &out)
         return cooked
     }
@@ -51,11 +55,33 @@ public struct PageRenderer {
         return (html, CookedBio(userID: user.id, format: Markdown.format, bio: user.bio, html: html))
     }
 
+    /// The profile's availability feed (`slots.ics`): its free slots as events that do
+    /// not block the subscriber's time, each linking the page to book it on.
+    public func profileFeed(_ record: ProfileRecord) -> [UInt8] {
+        var out: [UInt8] = []
+        profileFeed(record, into: &out)
+        return out
+    }
+
+    /// `profileFeed` appended to `out`.
+    public func profileFeed(_ record: ProfileRecord, into out: inout [UInt8]) {
+        let user = record.user
+        let page = config.origin + profileURL(user.handle)
+        let events = record.freeSlots.map { slot in
+            var event = ICalendar.Event(uid: "slot-\(slot.id)@\(config.host)", stamp: slot.createdAt, start: slot.range.start,
+                                        end: slot.range.end, summary: "Free: \(user.name)", description: "Book it at \(page)",
+                                        url: page)
+            event.transparent = true
+            return event
+        }
+        out += ICalendar(name: "\(user.name) — free slots (\(config.title))", refreshHourly: true, events: events).bytes()
+    }
+
     /// The directory entry of a profile: name, skills and the first free slot.
     public func directoryEntry(user: User, nextStart: Int64?) -> DirectoryView.Entry {
         let zone = (try? Zone(user.timezone)) ?? .utc
         return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,
-                                   next: nextStart.map { zone.local($0) })
+                                   next: nextStart.map { zone.local($0) }, zone: zone.identifier)
     }
 
     public func directory(_ entries: [DirectoryView.Entry], page: Int, previousPage: Int?, nextPage: Int?) throws -> [UInt8] {

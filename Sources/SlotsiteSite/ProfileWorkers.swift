@@ -43,16 +43,25 @@ final class ProfileWorkers: @unchecked Sendable {
 
         func render(_ records: [ProfileRecord], theme: String, marks: SiteBuilder.Marks) throws {
             for record in records {
-                let path = OutputKind.profilePath(record.user.handle)
+                let fingerprint = OutputKind.profileFingerprint(theme: theme, version: record.version)
                 page.removeAll(keepingCapacity: true)
                 if let bio = try renderer.profile(record, into: &page) { cooked.append(bio) }
-                let wrote = try writer.write(path, page)
-                if wrote { written += 1 } else { unchanged += 1 }
-                produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start,
-                                           fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version),
-                                           unsyncedBoot: marks.mark(path, written: wrote)))
+                try write(OutputKind.profilePath(record.user.handle), record, fingerprint, marks)
+                if renderer.config.slotFeeds {
+                    page.removeAll(keepingCapacity: true)
+                    renderer.profileFeed(record, into: &page)
+                    try write(OutputKind.feedPath(record.user.handle), record, fingerprint, marks)
+                }
             }
             try writer.flush()
+        }
+
+        /// `page` written to `path`, and its record.
+        private func write(_ path: String, _ record: ProfileRecord, _ fingerprint: String, _ marks: SiteBuilder.Marks) throws {
+            let wrote = try writer.write(path, page)
+            if wrote { written += 1 } else { unchanged += 1 }
+            produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start, fingerprint: fingerprint,
+                                       unsyncedBoot: marks.mark(path, written: wrote)))
         }
     }
 

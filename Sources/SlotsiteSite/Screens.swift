@@ -46,6 +46,8 @@ public struct AccountPage: Sendable {
     public var emailForm: [String: String]?
     public var bookingMail = true
     public var reminderMail = true
+    /// The private booking feed's address, once one was made.
+    public var calendarURL: String?
 
     public init(user: User, now: Int64, slots: Listing<OwnSlot>, booked: Listing<OwnSlot>, made: Listing<MadeBooking>) {
         self.user = user

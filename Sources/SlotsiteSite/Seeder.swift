@@ -46,7 +46,7 @@ public struct Seeder {
                 for j in 0..<slotsPerUser {
                     let date = CivilDate(daysSinceEpoch: startDay + Int64(j / 8))
                     let start = try zone.instant(of: date, LocalTime(hour: 9 + j % 8, minute: 0)!)
-                    let slot = try store.insertSlot(userID: id, range: TimeRange(start: start, end: start + 45 * 60))
+                    let slot = try store.insertSlot(userID: id, range: TimeRange(start: start, end: start + 45 * 60), createdAt: today)
                     slotIDs.append((slot, i))
                 }
             }

@@ -107,8 +107,30 @@ extension SiteBuilder {
         var cooked: [CookedBio] = []
         for profile in plan.profiles {
             let fingerprint = profile.listed ? OutputKind.profileFingerprint(theme: theme, version: profile.version) : nil
+            // Read once for the page and its feed, and only if one of them is stale.
+            var fetched: ProfileRecord??
+            func record() throws -> ProfileRecord? {
+                if let fetched { return fetched }
+                let record = try fetchProfile(profile.id, now: now, ledger: ledger)
+                fetched = .some(record)
+                return record
+            }
+            func rendered(_ bytes: (ProfileRecord) throws -> [UInt8]) throws -> Rendered? {
+                guard profile.listed else { return .gone }
+                guard let record = try record() else { return nil }
+                return .page(try bytes(record), staleAt: record.freeSlots.first?.range.start,
+                             fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version))
+            }
             try renderUnlessFresh(OutputKind.profilePath(profile.handle), fingerprint, into: &run) { _ in
-                profile.listed ? try renderProfile(profile.id, theme: theme, now: now, ledger: ledger, cooked: &cooked) : .gone
+                try rendered { record in
+                    var html: [UInt8] = []
+                    if let bio = try renderer.profile(record, into: &html) { cooked.append(bio) }
+                    return html
+                }
+            }
+            // With feeds off, a feed an earlier build wrote goes.
+            try renderUnlessFresh(OutputKind.feedPath(profile.handle), config.slotFeeds ? fingerprint : nil, into: &run) { _ in
+                config.slotFeeds ? try rendered { renderer.profileFeed($0) } : .gone
             }
         }
         run.cooked += cooked
@@ -139,13 +161,11 @@ extension SiteBuilder {
     }
 
     /// The profile page of `userID`; a bio cooked for it is added to `cooked`.
-    private func renderProfile(_ userID: Int64, theme: String, now: Int64, ledger: BuildLedger, cooked: inout [CookedBio]) throws -> Rendered? {
+    /// The profile of `userID` with the bio the ledger cooked for it, or nil when it is gone.
+    private func fetchProfile(_ userID: Int64, now: Int64, ledger: BuildLedger) throws -> ProfileRecord? {
         guard var record = try storeCall({ try store.profile(userID: userID, now: now) }) else { return nil }
         record.cookedBio = try storeCall { try ledger.cookedBio(of: record.user) }
-        var html: [UInt8] = []
-        if let bio = try renderer.profile(record, into: &html) { cooked.append(bio) }
-        return .page(html, staleAt: record.freeSlots.first?.range.start,
-                     fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version))
+        return record
     }
 
     /// What directory page `page` is rendered from, by cheap indexed reads: its

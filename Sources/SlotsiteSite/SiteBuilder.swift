@@ -137,9 +137,12 @@ public final class SiteBuilder {
             return old
         }
         for user in input.users {
-            if !input.before.isEmpty, let kept = upToDate(OutputKind.profilePath(user.handle),
-                                                          OutputKind.profileFingerprint(theme: input.theme, version: user.version)) {
+            // A profile page and its feed are kept together or rendered together.
+            let fingerprint = OutputKind.profileFingerprint(theme: input.theme, version: user.version)
+            if !input.before.isEmpty, let kept = upToDate(OutputKind.profilePath(user.handle), fingerprint),
+               let feed = config.slotFeeds ? upToDate(OutputKind.feedPath(user.handle), fingerprint) : kept {
                 plan.kept.append(kept)
+                if config.slotFeeds { plan.kept.append(feed) }
             } else {
                 plan.profiles.insert(user.id)
             }

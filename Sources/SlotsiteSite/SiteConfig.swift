@@ -26,9 +26,12 @@ public struct SiteConfig: Sendable, Equatable {
     public var sendmail = ["/usr/sbin/sendmail", "-t", "-i"]
     /// How long before a booked slot its reminders go; 0 sends none.
     public var reminderHours = 24
+    /// Whether each profile page has its free slots as a calendar feed beside it.
+    public var slotFeeds = true
 
     public static let fileName = "slotsite.yml"
-    static let keys = ["title", "base_url", "cgi_url", "timezone", "database", "output", "mail_from", "sendmail", "reminder_hours"]
+    static let keys = ["title", "base_url", "cgi_url", "timezone", "database", "output", "mail_from", "sendmail", "reminder_hours",
+                       "slot_feeds"]
 
     public init(root: String) {
         self.root = root
@@ -138,6 +141,9 @@ public struct SiteConfig: Sendable, Equatable {
                 throw bad("give a command that reads a whole message on stdin, e.g. /usr/sbin/sendmail -t -i")
             }
             sendmail = words
+        case "slot_feeds":
+            guard v == "true" || v == "false" else { throw bad("give true (a slots.ics beside each profile page) or false") }
+            slotFeeds = v == "true"
         case "reminder_hours":
             guard let hours = Int(v), (0...720).contains(hours) else { throw bad("give whole hours from 0 (no reminders) to 720") }
             reminderHours = hours

@@ -206,6 +206,23 @@ enum Migrations {
         CREATE INDEX reset_requests_by_key ON reset_requests (email_key, at);
         CREATE INDEX reset_requests_by_address ON reset_requests (address, at);
         """),
+        ("12-calendars", """
+        -- When each slot was offered: its feed entry's DTSTAMP. Older slots take their
+        -- professional's registration, the latest instant known to be before it.
+        ALTER TABLE slots ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+        UPDATE slots SET created_at = (SELECT created_at FROM users WHERE users.id = slots.user_id);
+        -- Pages and feeds read slots from the index alone, so it carries the new column.
+        DROP INDEX slots_by_user_start_end;
+        CREATE INDEX slots_by_user_start_end ON slots (user_id, starts_at, ends_at, created_at);
+        -- The private booking feed: its secret URL is derived from the site's calendar key
+        -- and `generation` (a new address is the next generation); only its hash is here.
+        CREATE TABLE calendar_feeds (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            generation INTEGER NOT NULL,
+            token_hash BLOB NOT NULL UNIQUE
+        ) STRICT;
+        CREATE INDEX bookings_by_slot ON bookings (slot_id);
+        """),
     ]
 
     /// Steps in Swift that run after a migration's SQL, in its transaction.

@@ -24,16 +24,16 @@ enum UserRow {
 
 /// A `slots` row as a `Slot`.
 enum SlotRow {
-    static let width: Int32 = 4
+    static let width: Int32 = 5
 
-    /// `id, user_id, starts_at, ends_at`, prefixed with `alias.`.
+    /// `id, user_id, starts_at, ends_at, created_at`, prefixed with `alias.`.
     static func columns(_ alias: String = "") -> String {
         let p = alias.isEmpty ? "" : alias + "."
-        return "\(p)id, \(p)user_id, \(p)starts_at, \(p)ends_at"
+        return "\(p)id, \(p)user_id, \(p)starts_at, \(p)ends_at, \(p)created_at"
     }
 
     static func read(_ s: Statement, at c: Int32 = 0) -> Slot {
-        Slot(id: s.int(c), userID: s.int(c + 1), range: TimeRange(start: s.int(c + 2), end: s.int(c + 3)))
+        Slot(id: s.int(c), userID: s.int(c + 1), range: TimeRange(start: s.int(c + 2), end: s.int(c + 3)), createdAt: s.int(c + 4))
     }
 }
 

@@ -81,7 +81,8 @@ extension Store {
             rows.append(MadeBooking(
                 id: s.int(0), note: s.text(1),
                 slot: SlotRow.read(s, at: 2),
-                professionalHandle: s.text(6), professionalName: s.text(7), professionalTimezone: s.text(8)))
+                professionalHandle: s.text(2 + SlotRow.width), professionalName: s.text(3 + SlotRow.width),
+                professionalTimezone: s.text(4 + SlotRow.width)))
         }
         return rows
     }

@@ -10,22 +10,22 @@ extension Store {
     public func createSlot(userID: Int64, range: TimeRange, now: Int64) throws -> Int64 {
         try Slot.validate(range, now: now)
         return try database.writeTransaction {
-            try insertSlot(userID: userID, range: range)
+            try insertSlot(userID: userID, range: range, createdAt: now)
         }
     }
 
     /// Inserts a slot inside the caller's write transaction unless it overlaps one of
     /// the professional's slots.
     /// - Throws: `StoreError.slotOverlaps`.
-    public func insertSlot(userID: Int64, range: TimeRange) throws -> Int64 {
+    public func insertSlot(userID: Int64, range: TimeRange, createdAt: Int64) throws -> Int64 {
         let latest = try database.cached("""
             SELECT starts_at, ends_at FROM slots WHERE user_id = ? AND starts_at < ? ORDER BY starts_at DESC LIMIT 1
             """).bind(.int(userID), .int(range.end))
         let found = try latest.step() ? TimeRange(start: latest.int(0), end: latest.int(1)) : nil
         latest.reset()
         try decided("a slot of user \(userID)") { () throws(Refusal) in try BookingRules.add(range, besideLatest: found) }
-        try database.cached("INSERT INTO slots (user_id, starts_at, ends_at) VALUES (?, ?, ?)")
-            .bind(.int(userID), .int(range.start), .int(range.end)).run()
+        try database.cached("INSERT INTO slots (user_id, starts_at, ends_at, created_at) VALUES (?, ?, ?, ?)")
+            .bind(.int(userID), .int(range.start), .int(range.end), .int(createdAt)).run()
         return database.lastInsertRowID
     }
 

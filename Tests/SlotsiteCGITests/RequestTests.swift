@@ -31,7 +31,8 @@ struct RequestTests {
         ("HEAD", "/account", .account), ("GET", "/password/forgot", .forgotForm), ("POST", "/password/forgot", .forgot),
         ("GET", "/password/reset", .resetForm), ("POST", "/password/reset", .reset), ("GET", "/email/confirm", .confirmEmail),
         ("POST", "/account/password", .changePassword), ("POST", "/account/email", .changeEmail),
-        ("POST", "/account/notifications", .notifications),
+        ("POST", "/account/notifications", .notifications), ("POST", "/account/calendar", .renewCalendar),
+        ("GET", "/calendar/abc.ics", .calendarFeed("abc")), ("GET", "/bookings/12.ics", .bookingCalendar(12)),
     ])
     func routes(_ c: (String, String, Route)) throws {
         let request = try CGIRequest(variables: ["REQUEST_METHOD": c.0, "PATH_INFO": c.1])

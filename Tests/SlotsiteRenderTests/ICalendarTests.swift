@@ -66,3 +66,21 @@ struct ICalendarTests {
             """)
     }
 }
+
+struct ICalendarEventTests {
+    @Test func offersDoNotBlockTimeAndInvitationsNameTheirParties() {
+        var offer = ICalendar.Event(uid: "slot-1@example.org", stamp: 0, start: 3600, end: 7200, summary: "Free")
+        offer.transparent = true
+        let feed = String(decoding: ICalendar(events: [offer]).bytes(), as: UTF8.self)
+        #expect(feed.contains("TRANSP:TRANSPARENT\r\n"))
+        var invite = ICalendar.Event(uid: "booking-1@example.org", stamp: 0, start: 3600, end: 7200, sequence: 1, summary: "x",
+                                     status: .cancelled)
+        invite.organizer = ("Ada \"the\" Coach\r\nX: y", "bookings@example.org")
+        invite.attendee = ("Zoë", "zoe@example.org")
+        let text = String(decoding: ICalendar(method: "CANCEL", events: [invite]).bytes(), as: UTF8.self)
+        #expect(text.contains("METHOD:CANCEL\r\n") && text.contains("SEQUENCE:1\r\n") && text.contains("STATUS:CANCELLED\r\n"))
+        #expect(text.contains("ORGANIZER;CN=\"Ada the CoachX: y\":mailto:bookings@example.org\r\n"))
+        #expect(text.contains("ATTENDEE;CN=\"Zoë\";ROLE=REQ-PARTICIPANT:mailto:zoe@example.org\r\n"))
+        #expect(!text.contains("TRANSP"))
+    }
+}

@@ -79,8 +79,10 @@ struct SiteBuilderTests {
         #expect(try site.read("sitemap.xml").contains("<loc>http://127.0.0.1:8080/u/\(users[0].handle)/</loc>"))
         #expect(try site.read("about/index.html").contains("<h1>About this site</h1>"))
         #expect(try site.read("assets/style.css").contains("--accent"))
-        // 30 profiles, 2 directory pages of 24, 2 content pages, the sitemap and the stylesheet.
-        #expect(summary.written == 36)
+        // 30 profiles and their feeds, 2 directory pages of 24, 2 content pages, the
+        // sitemap, the stylesheet and the local-time script.
+        #expect(summary.written == 67)
+        #expect(FileManager.default.fileExists(atPath: site.output + "/u/\(users[0].handle)/slots.ics"))
     }
 
     @Test func profileMarkupFollowsTheSpecAndHidesBookedAndStartedSlots() throws {
@@ -164,7 +166,7 @@ struct SiteBuilderTests {
         let victim = try site.open().store.allUsers()[1].handle
         try site.open().store.removeUser(handle: victim)
         let summary = try site.build()
-        #expect(summary.removed == 1)
+        #expect(summary.removed == 2, "the page and its feed")
         #expect(!FileManager.default.fileExists(atPath: site.output + "/u/\(victim)"))
         #expect(try !site.read("sitemap.xml").contains(victim))
         #expect(try !site.read("index.html").contains(victim))
@@ -183,13 +185,37 @@ struct SiteBuilderTests {
         #expect(try !SiteLock(path: site.open().config.lockPath).needsSweep, "swept once, not again")
     }
 
+    /// A profile's feed lists what its page lists, from the same store byte for byte,
+    /// and goes when the site stops publishing feeds.
+    @Test func feedsFollowTheirPagesAndCanBeTurnedOff() throws {
+        let site = try TemporarySite(seedUsers: 5, slots: 3)
+        try site.build()
+        let opened = try site.open()
+        let user = try opened.store.allUsers()[0]
+        let record = try #require(try opened.store.profile(userID: user.id, now: Self.now))
+        let feed = try site.read("u/\(user.handle)/slots.ics")
+        #expect(feed.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && feed.contains("REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"))
+        for slot in record.freeSlots { #expect(feed.contains("UID:slot-\(slot.id)@127.0.0.1\r\n")) }
+        #expect(feed.components(separatedBy: "BEGIN:VEVENT").count - 1 == record.freeSlots.count)
+        #expect(try site.read("u/\(user.handle)/index.html").contains("<link rel=\"alternate\" type=\"text/calendar\""))
+        let tree = try site.tree()
+        try FileManager.default.removeItem(atPath: site.output)
+        try site.build()
+        #expect(try site.tree() == tree, "the same store gives the same bytes")
+        try "slot_feeds: false\n".write(toFile: site.directory + "/slotsite.yml", atomically: true, encoding: .utf8)
+        let off = try site.build()
+        #expect(off.removed == 5)
+        #expect(!FileManager.default.fileExists(atPath: site.output + "/u/\(user.handle)/slots.ics"))
+        #expect(try !site.read("u/\(user.handle)/index.html").contains("text/calendar"))
+    }
+
     @Test func aChangeRendersExactlyWhatAFullBuildWould() throws {
         let site = try TemporarySite(seedUsers: 120, slots: 4)
         try site.build()
         let (opened, pro, client) = try site.parties(pro: 60)
         let slot = try site.book(of: pro, for: client, in: opened)
         let summary = try opened.builder().render(.profile(pro.id), now: Self.now)
-        #expect(summary.written == 2, "the profile and directory page 3 (users 49-72)")
+        #expect(summary.written == 3, "the profile, its feed and directory page 3 (users 49-72)")
         #expect(try site.read("page/3/index.html").contains(pro.handle))
         #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(slot.id)\""))
         let incremental = try site.tree()
@@ -204,11 +230,12 @@ struct SiteBuilderTests {
         let summary = try site.build()
         let opened = try site.open()
         let users = try opened.store.allUsers()
-        #expect(summary.written == users.count + 13 + 4, "300 profiles, 13 directory pages, 2 content pages, sitemap, stylesheet")
+        #expect(summary.written == 2 * users.count + 13 + 5, "300 profiles and feeds, 13 directory pages, 2 content pages, sitemap, 2 assets")
         let renderer = opened.builder().renderer
         for user in users {
             let record = try #require(try opened.store.profile(userID: user.id, now: Self.now))
             #expect(try site.read("u/\(user.handle)/index.html") == String(decoding: renderer.profile(record), as: UTF8.self))
+            #expect(try site.read("u/\(user.handle)/slots.ics") == String(decoding: renderer.profileFeed(record), as: UTF8.self))
         }
         #expect(try opened.builder().ledger().builtPages().count == summary.written, "every file recorded")
         // With the output folder gone, every page is written again, byte for byte.
@@ -283,7 +310,7 @@ struct SiteBuilderTests {
         }
         #expect(try site.open().builder().ledger().builtPages().isEmpty)
         try good.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try site.build().written == 200 + 9 + 4, "200 profiles, 9 directory pages of 24, and the rest")
+        #expect(try site.build().written == 400 + 9 + 5, "200 profiles and feeds, 9 directory pages of 24, and the rest")
     }
 
     /// A booking of any slot but the professional's first, or a new bio, changes their
@@ -303,11 +330,11 @@ struct SiteBuilderTests {
         #expect(!profile.user.skills.isEmpty)
         try opened.store.book(slotID: free[2].id, clientID: client.id, note: "", now: Self.now)
         var summary = try opened.builder().render(.profile(pro.id), now: Self.now)
-        #expect(summary.written == 1 && summary.unchanged == 1, "the profile only")
+        #expect(summary.written == 2 && summary.unchanged == 1, "the profile and its feed only")
         #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(free[2].id)\""))
         try opened.store.updateProfile(userID: pro.id, name: pro.name, bio: "A new bio.", skills: profile.user.skills, timezone: pro.timezone, now: Self.now)
         summary = try opened.builder().render(.profile(pro.id), now: Self.now)
-        #expect(summary.written == 1 && summary.unchanged == 1, "the profile only")
+        #expect(summary.written == 1 && summary.unchanged == 2, "the profile only: its feed shows no bio")
         #expect(try site.build().written == 0)
         #expect(try site.read(directory).hasSuffix("<!-- as the build left it -->"), "neither the change nor the build rendered it")
         // What it shows is what rendering it now gives.
@@ -316,10 +343,10 @@ struct SiteBuilderTests {
         #expect(try site.read(directory) == built)
 
         try opened.store.updateProfile(userID: pro.id, name: "Renamed Person", bio: "A new bio.", skills: profile.user.skills, timezone: pro.timezone, now: Self.now)
-        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 3)
         #expect(try site.read(directory).contains("Renamed Person"))
         try site.book(of: pro, for: client, in: opened)
-        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2, "its first free slot is gone")
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 3, "its first free slot is gone")
         let afterChange = try site.tree()
         #expect(try site.build().written == 0)
         #expect(try site.tree() == afterChange)
@@ -330,17 +357,17 @@ struct SiteBuilderTests {
         try site.build()
         let (opened, pro, client) = try site.parties(pro: 10)
         try site.book(of: pro, for: client, in: opened)
-        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 3)
         // Another process's render of the same commit finds both pages recorded as
         // rendered from the current inputs and leaves them alone, unread.
         let profile = opened.config.outputPath + "/u/\(pro.handle)/index.html"
         try "written by the first process".write(toFile: profile, atomically: true, encoding: .utf8)
         let again = try opened.builder().render(.profile(pro.id), now: Self.now)
-        #expect(again.written == 0 && again.unchanged == 2)
+        #expect(again.written == 0 && again.unchanged == 3)
         #expect(try site.read("u/\(pro.handle)/index.html") == "written by the first process")
         // A later commit changes the inputs: both pages are rendered again.
         let second = try site.book(of: pro, for: client, in: opened)
-        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 3)
         #expect(try !site.read("u/\(pro.handle)/index.html").contains("data-slot=\"\(second.id)\""))
         let afterChange = try site.tree()
         #expect(try site.build().written == 0)
@@ -366,8 +393,8 @@ struct SiteBuilderTests {
         let profile = "u/\(pro.handle)/index.html"
         let before = try site.read(profile)
         try site.book(of: pro, for: client, in: opened)
-        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 2)
-        #expect(try marked() == [boot], "the CGI's two pages too")
+        #expect(try opened.builder().render(.profile(pro.id), now: Self.now).written == 3)
+        #expect(try marked() == [boot], "the CGI's three files too")
         let booked = try site.read(profile)
         #expect(booked != before)
         // What a power cut before the kernel wrote the page back leaves: the old page.
@@ -397,8 +424,8 @@ struct SiteBuilderTests {
         #expect(!due.isEmpty)
         let config = try site.open().config
         let summary = try site.open().builder().buildIncremental(now: later)
-        // Those professionals' profiles and the directory pages that show their next slots.
-        #expect(summary.written == due.count + Set(due.map(config.directoryPage(of:))).count)
+        // Those professionals' profiles and feeds, and the directory pages that show their next slots.
+        #expect(summary.written == 2 * due.count + Set(due.map(config.directoryPage(of:))).count)
         #expect(try site.open().builder().buildIncremental(now: later).written == 0)
         let incremental = try site.tree()
         #expect(try site.build(now: later).written == 0)
@@ -445,7 +472,7 @@ struct SiteBuilderTests {
         #expect(try site.read("u/\(pro.handle)/index.html").contains(pro.name))
         try opened.store.setListed(userID: pro.id, false, now: SiteBuilderTests.now)
         let summary = try site.open().builder().buildIncremental(now: SiteBuilderTests.now)
-        #expect(summary.removed == 1)
+        #expect(summary.removed == 2, "the page and its feed")
         #expect(!FileManager.default.fileExists(atPath: site.output + "/u/\(pro.handle)/index.html"))
         #expect(try !site.read("index.html").contains(pro.handle))
         #expect(try !site.read("sitemap.xml").contains(pro.handle))
