@@ -14,8 +14,9 @@ public struct ICalendar: Sendable {
         public var stamp: Int64
         public var start: Int64
         public var end: Int64
-        /// Rises with each change of the event.
-        public var sequence: Int
+        /// Rises with each change of the event; nil leaves it out (0), for an event that
+        /// never changes.
+        public var sequence: Int?
         public var summary: String
         public var description: String?
         public var location: String?
@@ -29,7 +30,7 @@ public struct ICalendar: Sendable {
         /// not an appointment.
         public var transparent = false
 
-        public init(uid: String, stamp: Int64, start: Int64, end: Int64, sequence: Int = 0, summary: String,
+        public init(uid: String, stamp: Int64, start: Int64, end: Int64, sequence: Int? = nil, summary: String,
                     description: String? = nil, location: String? = nil, url: String? = nil, status: Status? = nil,
                     organizer: (name: String, address: String)? = nil, attendee: (name: String, address: String)? = nil) {
             self.organizer = organizer
@@ -53,6 +54,10 @@ public struct ICalendar: Sendable {
     public var name: String?
     /// Whether subscribers are told to poll hourly (`REFRESH-INTERVAL`, `X-PUBLISHED-TTL`).
     public var refreshHourly: Bool
+    /// The page the whole calendar belongs to (RFC 7986 `URL`) and a line about it
+    /// (`X-WR-CALDESC`): said once, not in every event.
+    public var url: String?
+    public var description: String?
     public var events: [Event]
 
     public init(method: String? = nil, name: String? = nil, refreshHourly: Bool = false, events: [Event]) {
@@ -65,14 +70,29 @@ public struct ICalendar: Sendable {
     /// The calendar as bytes: UTF-8, CRLF, folded.
     public func bytes() -> [UInt8] {
         var out: [UInt8] = []
-        func line(_ name: String, _ value: String) { ICalendar.appendLine(name + ":" + value, to: &out) }
-        func text(_ name: String, _ value: String) { line(name, ICalendar.escapeText(value)) }
+        append(to: &out)
+        return out
+    }
+
+    /// `bytes()` appended to `out`: written byte by byte into the caller's buffer, since
+    /// a build writes a feed for every profile.
+    public func append(to out: inout [UInt8]) {
+        func line(_ name: String, _ value: String) { ICalendar.appendProperty(name, value, text: false, to: &out) }
+        func text(_ name: String, _ value: String) { ICalendar.appendProperty(name, value, text: true, to: &out) }
+        func time(_ name: String, _ instant: Int64) {
+            out += name.utf8
+            out.append(UInt8(ascii: ":"))
+            ICalendar.appendUTC(instant, to: &out)
+            out += [0x0D, 0x0A]
+        }
         line("BEGIN", "VCALENDAR")
         line("VERSION", "2.0")
         line("PRODID", "-//Slotsite//Slotsite//EN")
         line("CALSCALE", "GREGORIAN")
         if let method { line("METHOD", method) }
         if let name { text("X-WR-CALNAME", name) }
+        if let description { text("X-WR-CALDESC", description) }
+        if let url { line("URL", url) }
         if refreshHourly {
             line("REFRESH-INTERVAL;VALUE=DURATION", "PT1H")
             line("X-PUBLISHED-TTL", "PT1H")
@@ -80,47 +100,112 @@ public struct ICalendar: Sendable {
         for event in events {
             line("BEGIN", "VEVENT")
             text("UID", event.uid)
-            line("DTSTAMP", ICalendar.utc(event.stamp))
-            line("DTSTART", ICalendar.utc(event.start))
-            line("DTEND", ICalendar.utc(event.end))
-            line("SEQUENCE", String(event.sequence))
+            time("DTSTAMP", event.stamp)
+            time("DTSTART", event.start)
+            time("DTEND", event.end)
+            if let sequence = event.sequence { line("SEQUENCE", String(sequence)) }
             text("SUMMARY", event.summary)
             if let description = event.description { text("DESCRIPTION", description) }
             if let location = event.location { text("LOCATION", location) }
-            if let url = event.url { line("URL", ICalendar.stripControls(url)) }
+            if let url = event.url { line("URL", url) }
             if let status = event.status { line("STATUS", status.rawValue) }
             if event.transparent { line("TRANSP", "TRANSPARENT") }
             if let organizer = event.organizer {
-                line("ORGANIZER;CN=" + ICalendar.quotedParameter(organizer.name), "mailto:" + ICalendar.stripControls(organizer.address))
+                line("ORGANIZER;CN=" + ICalendar.quotedParameter(organizer.name), "mailto:" + organizer.address)
             }
             if let attendee = event.attendee {
-                line("ATTENDEE;CN=" + ICalendar.quotedParameter(attendee.name) + ";ROLE=REQ-PARTICIPANT",
-                     "mailto:" + ICalendar.stripControls(attendee.address))
+                line("ATTENDEE;CN=" + ICalendar.quotedParameter(attendee.name) + ";ROLE=REQ-PARTICIPANT", "mailto:" + attendee.address)
             }
             line("END", "VEVENT")
         }
         line("END", "VCALENDAR")
-        return out
+    }
+
+    /// `name:value` and CRLF appended to `out`, folded so that no line passes 75 octets:
+    /// a continuation line starts with one space and never splits a UTF-8 sequence or
+    /// an escape. With `text`, the value is escaped as TEXT (`escapeText`); without, its
+    /// control characters are dropped.
+    static func appendProperty(_ name: String, _ value: String, text: Bool, to out: inout [UInt8]) {
+        out += name.utf8
+        out.append(UInt8(ascii: ":"))
+        var width = name.utf8.count + 1
+        // Most values (ids, times, addresses, short names) are printable ASCII with
+        // nothing to escape and fit the line: copied whole.
+        var value = value
+        let plain = value.withUTF8 { bytes -> Bool in
+            guard width + bytes.count <= 75 else { return false }
+            for byte in bytes where byte < 0x20 || byte >= 0x7F || text && (byte == 0x5C || byte == 0x3B || byte == 0x2C) {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
+            out += [0x0D, 0x0A]
+            return
+        }
+        var afterCR = false
+        @inline(__always) func room(_ length: Int, _ out: inout [UInt8]) {
+            if width + length > 75 {
+                out += [0x0D, 0x0A, 0x20]
+                width = 1
+            }
+            width += length
+        }
+        for byte in value.utf8 {
+            if byte >= 0x80 {
+                // A lead byte opens a character of its length; continuation bytes follow it.
+                if byte >= 0xC0 { room(byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2, &out) }
+                out.append(byte)
+                afterCR = false
+                continue
+            }
+            let wasCR = afterCR
+            afterCR = byte == 0x0D
+            if text {
+                switch byte {
+                case 0x5C, 0x3B, 0x2C:
+                    room(2, &out)
+                    out += [0x5C, byte]
+                    continue
+                case 0x0D:
+                    room(2, &out)
+                    out += [0x5C, 0x6E]
+                    continue
+                case 0x0A:
+                    if !wasCR {
+                        room(2, &out)
+                        out += [0x5C, 0x6E]
+                    }
+                    continue
+                case 0x09:
+                    break
+                default:
+                    if byte < 0x20 || byte == 0x7F { continue }
+                }
+            } else if byte < 0x20 || byte == 0x7F {
+                continue
+            }
+            room(1, &out)
+            out.append(byte)
+        }
+        out += [0x0D, 0x0A]
     }
 
     /// A TEXT value (RFC 5545 §3.3.11): backslash, `;` and `,` escaped, any line break
     /// as `\n`, other control characters dropped.
     public static func escapeText(_ value: String) -> String {
-        var out = String.UnicodeScalarView()
-        var afterCR = false
-        for scalar in value.unicodeScalars {
-            defer { afterCR = scalar == "\r" }
-            switch scalar {
-            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
-            case ";": out.append(contentsOf: "\\;".unicodeScalars)
-            case ",": out.append(contentsOf: "\\,".unicodeScalars)
-            case "\r": out.append(contentsOf: "\\n".unicodeScalars)
-            case "\n": if !afterCR { out.append(contentsOf: "\\n".unicodeScalars) }
-            case "\t": out.append(scalar)
-            default: if scalar.value >= 0x20 && scalar.value != 0x7F { out.append(scalar) }
-            }
+        var out: [UInt8] = []
+        appendProperty("X", value, text: true, to: &out)
+        // Unfolded: the property name, the colon and the CRLFs of folding left out.
+        var unfolded: [UInt8] = []
+        var i = 2
+        while i < out.count - 2 {
+            if out[i] == 0x0D, out[i + 1] == 0x0A, out[i + 2] == 0x20 { i += 3; continue }
+            unfolded.append(out[i])
+            i += 1
         }
-        return String(out)
+        return String(decoding: unfolded, as: UTF8.self)
     }
 
     /// A parameter value as a quoted string, which cannot hold `"` or control characters
@@ -152,12 +237,28 @@ public struct ICalendar: Sendable {
 
     /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch.
     public static func utc(_ instant: Int64) -> String {
+        var out: [UInt8] = []
+        appendUTC(instant, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `utc(instant)` appended to `out` as ASCII digits.
+    static func appendUTC(_ instant: Int64, to out: inout [UInt8]) {
         let days = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
-        let seconds = instant - days * 86_400
+        let seconds = Int(instant - days * 86_400)
         let date = CivilDate(daysSinceEpoch: days)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let year = String(date.year)
-        return String(repeating: "0", count: max(0, 4 - year.count)) + year + two(Int64(date.month)) + two(Int64(date.day))
-            + "T" + two(seconds / 3600) + two(seconds / 60 % 60) + two(seconds % 60) + "Z"
+        @inline(__always) func two(_ n: Int) {
+            out.append(UInt8(truncatingIfNeeded: 0x30 + n / 10))
+            out.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
+        }
+        two(date.year / 100 % 100)
+        two(date.year % 100)
+        two(date.month)
+        two(date.day)
+        out.append(UInt8(ascii: "T"))
+        two(seconds / 3600)
+        two(seconds / 60 % 60)
+        two(seconds % 60)
+        out.append(UInt8(ascii: "Z"))
     }
 }

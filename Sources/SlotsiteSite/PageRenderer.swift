@@ -56,7 +56,7 @@ public struct PageRenderer {
     }
 
     /// The profile's availability feed (`slots.ics`): its free slots as events that do
-    /// not block the subscriber's time, each linking the page to book it on.
+    /// not block the subscriber's time; the calendar links the page to book them on.
     public func profileFeed(_ record: ProfileRecord) -> [UInt8] {
         var out: [UInt8] = []
         profileFeed(record, into: &out)
@@ -67,14 +67,17 @@ public struct PageRenderer {
     public func profileFeed(_ record: ProfileRecord, into out: inout [UInt8]) {
         let user = record.user
         let page = config.origin + profileURL(user.handle)
+        let host = config.host, summary = "Free: " + user.name
         let events = record.freeSlots.map { slot in
-            var event = ICalendar.Event(uid: "slot-\(slot.id)@\(config.host)", stamp: slot.createdAt, start: slot.range.start,
-                                        end: slot.range.end, summary: "Free: \(user.name)", description: "Book it at \(page)",
-                                        url: page)
+            var event = ICalendar.Event(uid: "slot-\(slot.id)@\(host)", stamp: slot.createdAt, start: slot.range.start,
+                                        end: slot.range.end, summary: summary)
             event.transparent = true
             return event
         }
-        out += ICalendar(name: "\(user.name) — free slots (\(config.title))", refreshHourly: true, events: events).bytes()
+        var calendar = ICalendar(name: "\(user.name) — free slots (\(config.title))", refreshHourly: true, events: events)
+        calendar.url = page
+        calendar.description = "Book a free slot of \(user.name) at \(page)"
+        calendar.append(to: &out)
     }
 
     /// The directory entry of a profile: name, skills and the first free slot.
