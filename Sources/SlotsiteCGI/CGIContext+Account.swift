@@ -29,6 +29,11 @@ extension CGIContext {
             made: try listing("made") { try store.bookingsMade(by: user.id, limit: $0, offset: $1) })
         (page.bookingMail, page.reminderMail) = try store.notifications(userID: user.id)
         page.calendarURL = try calendarURL(of: user.id)
+        let zone = (try? Zone(user.timezone)) ?? .utc
+        let today = zone.local(now).date.daysSinceEpoch
+        let hours = try store.availability(userID: user.id, fromDate: today)
+        page.hours = hours.availability
+        page.preview = hours.availability.slots(on: today...(today + 13), in: zone, from: now + hours.availability.settings.noticeSeconds)
         page.notice = notice()
         return page
     }
@@ -62,6 +67,7 @@ extension CGIContext {
             "email-sent": "We mailed a link to the new address. Your address changes when you open it (within 24 hours).",
             "email-changed": "Your e-mail address is changed.",
             "notifications": "Your e-mail settings are saved.",
+            "hours": "Your working hours are saved and your slots laid out anew; booked slots and those you added by hand stay as they are.",
             "calendar": "Your calendar has a new address; the old one no longer works. Subscribe to the new one below.",
         ]
         return request.query["done"].flatMap { messages[$0] }

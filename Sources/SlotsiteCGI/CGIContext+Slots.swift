@@ -86,7 +86,7 @@ extension CGIContext {
         case .slotBooked, .alreadyBooked, .slotOverlaps:
             return HTTPError(409, "Conflict", conflict)
         case .slotStarted:
-            return HTTPError(410, "Too late", "This slot has already started and can no longer be booked. Pick a later one.")
+            return HTTPError(410, "Too late", "This slot has started, or starts too soon for the professional to take a booking. Pick a later one.")
         default:
             return error
         }

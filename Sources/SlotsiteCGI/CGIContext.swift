@@ -66,6 +66,11 @@ final class CGIContext {
             case .calendarFeed(let secret): return try calendarFeed(secret)
             case .renewCalendar: return try renewCalendar()
             case .bookingCalendar(let id): return try bookingCalendar(id)
+            case .addRule: return try addAvailabilityRule()
+            case .deleteRule(let id): return try deleteAvailability(.rule, id)
+            case .addDay: return try addAvailabilityDay()
+            case .deleteDay(let id): return try deleteAvailability(.day, id)
+            case .availabilitySettings: return try updateAvailabilitySettings()
             }
         } catch let redirect as LoginRequired {
             return .done(location: url("/login") + "?next=" + FormEncoding.encode(redirect.next) + (route == .book ? "&why=book" : ""))

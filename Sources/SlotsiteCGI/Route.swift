@@ -9,6 +9,7 @@ enum Route: Equatable {
     case changePassword, changeEmail, confirmEmail, notifications
     case forgotForm, forgot, resetForm, reset
     case calendarFeed(String), renewCalendar, bookingCalendar(Int64)
+    case addRule, deleteRule(Int64), addDay, deleteDay(Int64), availabilitySettings
 
     /// - Throws: `HTTPError` 404 for an unknown path, 405 with `Allow` for a known
     ///   path asked with the wrong method.
@@ -39,11 +40,17 @@ enum Route: Equatable {
         case ["password", "forgot"]: self = post ? .forgot : .forgotForm
         case ["password", "reset"]: self = post ? .reset : .resetForm
         case ["account", "calendar"]: self = try only(true, .renewCalendar)
+        case ["availability", "rules"]: self = try only(true, .addRule)
+        case ["availability", "days"]: self = try only(true, .addDay)
+        case ["availability", "settings"]: self = try only(true, .availabilitySettings)
         default:
             if segments.count == 3, segments[0] == "slots", segments[2] == "delete", let id = Route.id(segments[1]) {
                 self = try only(true, .deleteSlot(id))
             } else if segments.count == 3, segments[0] == "bookings", segments[2] == "cancel", let id = Route.id(segments[1]) {
                 self = try only(true, .cancelBooking(id))
+            } else if segments.count == 4, segments[0] == "availability", segments[3] == "delete",
+                      segments[1] == "rules" || segments[1] == "days", let id = Route.id(segments[2]) {
+                self = try only(true, segments[1] == "rules" ? .deleteRule(id) : .deleteDay(id))
             } else if segments.count == 2, segments[0] == "bookings", segments[1].hasSuffix(".ics"),
                       let id = Route.id(String(segments[1].dropLast(4))) {
                 self = try only(false, .bookingCalendar(id))

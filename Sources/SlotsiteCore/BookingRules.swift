@@ -23,9 +23,11 @@ public enum BookingRules {
     /// - Parameters:
     ///   - offered: whether the slot's professional offers time (a published account).
     ///   - holder: the client of the slot's active booking, if any.
-    public static func book(_ slot: Slot, by clientID: Int64, now: Int64, offered: Bool, holder: Int64?) throws(Refusal) {
+    ///   - notice: seconds ahead within which the professional takes no booking.
+    public static func book(_ slot: Slot, by clientID: Int64, now: Int64, offered: Bool, holder: Int64?,
+                            notice: Int64 = 0) throws(Refusal) {
         guard slot.userID != clientID else { throw .forbidden }
-        guard slot.range.start > now else { throw .slotStarted }
+        guard slot.range.start > now + notice else { throw .slotStarted }
         // A private account's slots are not offered to anyone.
         guard offered else { throw .notFound }
         if let holder { throw holder == clientID ? .alreadyBookedByClient : .alreadyBooked }

@@ -10,10 +10,13 @@ public struct User: Hashable, Sendable {
     /// Whether the profile page and directory entry are published: an account that
     /// only books stays private.
     public let listed: Bool
+    /// Seconds ahead within which their slots are neither shown nor bookable.
+    public let noticeSeconds: Int64
 
     public init(id: Int64, handle: String, name: String, email: String, bio: String, timezone: String, skills: [String],
-                listed: Bool = true) {
+                listed: Bool = true, noticeSeconds: Int64 = 0) {
         self.listed = listed
+        self.noticeSeconds = noticeSeconds
         self.id = id
         self.handle = handle
         self.name = name

@@ -127,6 +127,9 @@ public struct AccountView: MustacheContext {
     public var emailForm = FieldValues([:])
     /// The private booking feed's address, once one was made.
     public var calendarURL: String?
+    /// Working hours: rules, day entries, settings and a preview, as the Site layer
+    /// lays them out.
+    public var hours: MustacheValue = .null
 
     public init(site: SiteView, name: String, handle: String, email: String, listed: Bool, timezone: String, profileURL: String,
                 notice: String?, problem: String?, profile: [String: String], slotForm: [String: String], errors: [String: String],
@@ -158,6 +161,7 @@ public struct AccountView: MustacheContext {
                                      "listed": .bool(listed), "timezone": .string(timezone), "profileURL": .string(profileURL),
                                      "bookingMail": .bool(bookingMail), "reminderMail": .bool(reminderMail)])
         case "emailForm": return .context(emailForm)
+        case "hours": return hours
         case "calendar":
             guard let calendarURL else { return nil }
             let webcal = calendarURL.hasPrefix("https://") ? "webcal://" + calendarURL.dropFirst(8)

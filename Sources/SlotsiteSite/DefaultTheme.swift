@@ -111,6 +111,75 @@ public enum DefaultTheme {
   <p><button class="primary">Save profile</button></p>
 </form>
 
+<h2 id="hours">Working hours</h2>
+<p>Slots are made from your weekly hours for the days ahead, every day anew. Booked slots and slots you add by hand stay as they are. Times in {{user.timezone}}.</p>
+{{#errors.hours}}<p class="field-error" role="alert">{{errors.hours}}</p>{{/errors.hours}}
+{{#hours}}
+<table>
+  <thead><tr><th>Every</th><th>From</th><th>To</th><th></th></tr></thead>
+  <tbody>
+  {{#rules}}
+    <tr class="rule" data-rule="{{id}}"><td>{{weekday}}</td><td>{{start}}</td><td>{{end}}</td>
+      <td><form class="inline" method="post" action="{{site.cgi}}/availability/rules/{{id}}/delete"><button class="danger">Remove</button></form></td></tr>
+  {{/rules}}
+  {{^rules}}
+    <tr><td colspan="4">No weekly hours yet. Add a weekday's hours below, once per weekday.</td></tr>
+  {{/rules}}
+  </tbody>
+</table>
+<form method="post" action="{{site.cgi}}/availability/rules">
+  <label for="rule-weekday">Weekday</label>
+  <select id="rule-weekday" name="weekday">
+    <option value="mon">Monday</option><option value="tue">Tuesday</option><option value="wed">Wednesday</option>
+    <option value="thu">Thursday</option><option value="fri">Friday</option><option value="sat">Saturday</option><option value="sun">Sunday</option>
+  </select>
+  <label for="rule-start">From</label> <input id="rule-start" name="start" type="time" value="09:00" required>
+  <label for="rule-end">To</label> <input id="rule-end" name="end" type="time" value="17:00" required>
+  <p><button class="primary">Add weekly hours</button></p>
+</form>
+
+<h3>Days that differ</h3>
+<ul class="days">
+{{#days}}
+  <li class="day-entry" data-day="{{id}}">{{date}}: {{#off}}off{{/off}}{{^off}}{{start}}–{{end}} only{{/off}}
+    <form class="inline" method="post" action="{{site.cgi}}/availability/days/{{id}}/delete"><button class="danger">Remove</button></form></li>
+{{/days}}
+{{^days}}
+  <li>None: every date follows the weekly hours.</li>
+{{/days}}
+</ul>
+<form method="post" action="{{site.cgi}}/availability/days">
+  <label for="day-date">Date</label> <input id="day-date" name="date" type="date" required>
+  <label><input type="checkbox" name="off" value="1"> Off all day</label>
+  <label for="day-start">or from</label> <input id="day-start" name="start" type="time">
+  <label for="day-end">to</label> <input id="day-end" name="end" type="time">
+  <p><button>Add this date</button></p>
+</form>
+
+<h3>How slots are laid</h3>
+<form method="post" action="{{site.cgi}}/availability/settings">
+  {{#settings}}
+  <label for="length">Slot length (minutes, 5–720)</label> <input id="length" name="length" type="number" min="5" max="720" value="{{length}}" required>
+  <label for="buffer">Break between slots (minutes, 0–240)</label> <input id="buffer" name="buffer" type="number" min="0" max="240" value="{{buffer}}" required>
+  <label for="notice">Minimum notice (hours, 0–720)</label> <input id="notice" name="notice" type="number" min="0" max="720" value="{{notice}}" required>
+  <label for="horizon">Days ahead to offer (1–365)</label> <input id="horizon" name="horizon" type="number" min="1" max="365" value="{{horizon}}" required>
+  {{/settings}}
+  {{#errors.length}}<p class="field-error">{{errors.length}}</p>{{/errors.length}}
+  {{#errors.buffer}}<p class="field-error">{{errors.buffer}}</p>{{/errors.buffer}}
+  {{#errors.notice}}<p class="field-error">{{errors.notice}}</p>{{/errors.notice}}
+  {{#errors.horizon}}<p class="field-error">{{errors.horizon}}</p>{{/errors.horizon}}
+  <p><button>Save settings</button></p>
+</form>
+
+<h3 id="preview">The next 14 days</h3>
+<p>Your hours make {{previewCount}} slots in the next 14 days.</p>
+<ul class="preview">
+{{#preview}}
+  <li><strong>{{date}}</strong> ({{count}}): {{times}}</li>
+{{/preview}}
+</ul>
+{{/hours}}
+
 <h2 id="calendar">Calendar</h2>
 {{#calendar}}
 <p>Your bookings, as professional and as client, in your own calendar application. Subscribe to this private address (keep it to yourself: anyone with it sees your bookings):</p>

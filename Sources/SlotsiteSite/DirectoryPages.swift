@@ -37,10 +37,11 @@ struct DirectoryPages {
     }
 
     /// What a directory page shows of one professional, besides what the theme adds.
-    typealias Listed = (id: Int64, handle: String, name: String, skills: [String], timezone: String, nextStart: Int64?)
+    typealias Listed = (id: Int64, handle: String, name: String, skills: [String], timezone: String, nextStart: Int64?,
+                        notice: Int64)
 
     static func listed(_ user: User, nextStart: Int64?) -> Listed {
-        (user.id, user.handle, user.name, user.skills, user.timezone, nextStart)
+        (user.id, user.handle, user.name, user.skills, user.timezone, nextStart, user.noticeSeconds)
     }
 
     /// A digest of everything a directory page shows: the theme, its number and
@@ -77,7 +78,8 @@ struct DirectoryPage {
     let shown: String
     /// The record's fingerprint: the members' versions and the neighbours, then `shown`.
     let fingerprint: String
-    /// When the page goes stale: the earliest first free slot it shows.
+    /// When the page goes stale: the earliest first free slot it shows comes within
+    /// its professional's notice.
     let staleAt: Int64?
 
     init(_ number: Int, previous: Int?, next: Int?, rows: [Row], theme: String) {
@@ -89,7 +91,7 @@ struct DirectoryPage {
         fingerprint = PageRecord.fingerprint(
             inputs: DirectoryPages.fingerprint(rows.map { ($0.listed.id, $0.version) }, previous: previous, next: next, theme: theme),
             shown: shown)
-        staleAt = rows.compactMap(\.listed.nextStart).min()
+        staleAt = rows.compactMap { row in row.listed.nextStart.map { $0 - row.listed.notice } }.min()
     }
 
     /// A row for `user`, whose first free slot starts at `nextStart`.

@@ -22,6 +22,41 @@ extension PageRenderer {
         }
     }
 
+    /// Working hours as the account page lists them: rules by weekday (Monday first),
+    /// day entries by date, the settings, and the preview's slots by local day.
+    func hoursView(_ hours: Availability, preview: [TimeRange], zone: Zone) -> MustacheValue {
+        let names = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+        func interval(_ i: Availability.Interval) -> [String: MustacheValue] {
+            ["start": .string(i.start.description), "end": .string(i.end.description)]
+        }
+        let rules = hours.rules.sorted { (($0.weekday + 6) % 7, $0.interval.start) < (($1.weekday + 6) % 7, $1.interval.start) }
+            .map { rule -> MustacheValue in
+                .object(interval(rule.interval).merging(["id": .string(String(rule.id)), "weekday": .string(names[rule.weekday])]) { a, _ in a })
+            }
+        let days = hours.days.map { day -> MustacheValue in
+            var fields: [String: MustacheValue] = ["id": .string(String(day.id)), "date": .string(day.date.longText),
+                                                   "off": .bool(day.interval == nil)]
+            if let i = day.interval { fields.merge(interval(i)) { a, _ in a } }
+            return .object(fields)
+        }
+        var byDay: [(date: String, times: [String])] = []
+        for range in preview {
+            let start = zone.local(range.start)
+            let date = start.date.longText
+            if byDay.last?.date != date { byDay.append((date, [])) }
+            byDay[byDay.count - 1].times.append(start.time.description)
+        }
+        let s = hours.settings
+        return .object([
+            "rules": .list(rules), "days": .list(days),
+            "settings": .object(["length": .string(String(s.length)), "buffer": .string(String(s.buffer)),
+                                 "notice": .string(String(s.notice)), "horizon": .string(String(s.horizon))]),
+            "preview": .list(byDay.map { .object(["date": .string($0.date), "times": .string($0.times.joined(separator: ", ")),
+                                                  "count": .string(String($0.times.count))]) }),
+            "previewCount": .string(String(preview.count)),
+        ])
+    }
+
     /// The HTML of a refusal or fault: what happened and what to do.
     public func message(title: String, message: String, status: Int) throws -> String {
         try render("message", .context(MessageView(site: site, title: title, message: message, status: status)))
@@ -68,6 +103,7 @@ extension PageRenderer {
         view.reminderMail = page.reminderMail
         view.emailForm = FieldValues(page.emailForm ?? [:])
         view.calendarURL = page.calendarURL
+        view.hours = hoursView(page.hours, preview: page.preview, zone: zone)
         return view
     }
 }

@@ -60,7 +60,7 @@ final class ProfileWorkers: @unchecked Sendable {
         private func write(_ path: String, _ record: ProfileRecord, _ fingerprint: String, _ marks: SiteBuilder.Marks) throws {
             let wrote = try writer.write(path, page)
             if wrote { written += 1 } else { unchanged += 1 }
-            produced.append(PageRecord(path: path, staleAt: record.freeSlots.first?.range.start, fingerprint: fingerprint,
+            produced.append(PageRecord(path: path, staleAt: record.staleAt, fingerprint: fingerprint,
                                        unsyncedBoot: marks.mark(path, written: wrote)))
         }
     }

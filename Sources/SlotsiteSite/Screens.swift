@@ -48,6 +48,9 @@ public struct AccountPage: Sendable {
     public var reminderMail = true
     /// The private booking feed's address, once one was made.
     public var calendarURL: String?
+    /// Working hours, and the slots they make in the next 14 days.
+    public var hours = Availability()
+    public var preview: [TimeRange] = []
 
     public init(user: User, now: Int64, slots: Listing<OwnSlot>, booked: Listing<OwnSlot>, made: Listing<MadeBooking>) {
         self.user = user

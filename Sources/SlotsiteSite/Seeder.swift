@@ -20,7 +20,9 @@ public struct Seeder {
 
     /// Adds the professionals, their slots (8 a day, hourly from 09:00 local, 45
     /// minutes, from the next local day on) and a few bookings by other seeded
-    /// users, in one transaction.
+    /// users, in one transaction. Every fourth professional has working hours instead
+    /// (every day 09:00–17:00, 45-minute slots, 15 minutes between, as many days ahead
+    /// as make about as many slots), laid from the start of the UTC day.
     /// - Throws: `StoreError.handleTaken` when the store already holds a seeded handle.
     public func run(into store: Store, ledger: BuildLedger? = nil, now: Int64) throws {
         var cooked: [CookedBio] = []
@@ -42,6 +44,13 @@ public struct Seeder {
                 if ledger != nil { cooked.append(CookedBio(userID: id, format: Markdown.format, bio: bio, html: Markdown.html(from: bio))) }
                 ids.append(id)
                 let zone = try Zone(zoneName)
+                if i % 4 == 3, slotsPerUser > 0 {
+                    let hours = Availability.Interval(start: LocalTime(hour: 9, minute: 0)!, end: LocalTime(hour: 17, minute: 0)!)
+                    try store.insertAvailability(userID: id, rules: (0...6).map { ($0, hours) },
+                                                 settings: Availability.Settings(horizon: min(365, (slotsPerUser + 7) / 8 + 1)))
+                    try store.layAvailability(userID: id, now: today)
+                    continue
+                }
                 let startDay = zone.local(now).date.daysSinceEpoch + 1
                 for j in 0..<slotsPerUser {
                     let date = CivilDate(daysSinceEpoch: startDay + Int64(j / 8))

@@ -118,7 +118,7 @@ extension SiteBuilder {
             func rendered(_ bytes: (ProfileRecord) throws -> [UInt8]) throws -> Rendered? {
                 guard profile.listed else { return .gone }
                 guard let record = try record() else { return nil }
-                return .page(try bytes(record), staleAt: record.freeSlots.first?.range.start,
+                return .page(try bytes(record), staleAt: record.staleAt,
                              fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version))
             }
             try renderUnlessFresh(OutputKind.profilePath(profile.handle), fingerprint, into: &run) { _ in

@@ -70,6 +70,9 @@ public final class SiteBuilder {
     /// render (streamed, on workers), write, record.
     private func build(now: Int64, full: Bool, progress: ((Int, Int) -> Void)?) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
+        // Working hours reach a new day, or a notice passes over slots: the slots first,
+        // so the plan finds their pages stale.
+        try storeCall { try store.extendAvailability(now: now) }
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
         let input = try read()
@@ -303,7 +306,7 @@ public final class SiteBuilder {
             var rows: [(user: User, version: Int64, nextStart: Int64?)] = []
             var computed: [NextFree] = []
             for (user, version) in members {
-                if let kept = cached[user.id], kept.version == version, kept.start.map({ $0 > now }) ?? true {
+                if let kept = cached[user.id], kept.version == version, kept.start.map({ $0 - user.noticeSeconds > now }) ?? true {
                     rows.append((user, version, kept.start))
                 } else {
                     let start = try store.firstFreeStart(of: user.id, after: now)

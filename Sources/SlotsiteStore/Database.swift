@@ -123,6 +123,8 @@ final class Database {
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }
+    /// Rows changed since the connection opened, by triggers too.
+    var totalChanges: Int { Int(sqlite3_total_changes(handle)) }
 
     func error(_ rc: Int32, _ sql: String) -> StoreError {
         let code = sqlite3_extended_errcode(handle)

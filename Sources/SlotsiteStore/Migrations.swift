@@ -223,6 +223,42 @@ enum Migrations {
         ) STRICT;
         CREATE INDEX bookings_by_slot ON bookings (slot_id);
         """),
+        ("13-weekly-availability", """
+        -- How slots are laid into working hours, and the notice that hides the nearest.
+        ALTER TABLE users ADD COLUMN slot_length INTEGER NOT NULL DEFAULT 45 CHECK (slot_length BETWEEN 5 AND 720);
+        ALTER TABLE users ADD COLUMN slot_buffer INTEGER NOT NULL DEFAULT 15 CHECK (slot_buffer BETWEEN 0 AND 240);
+        ALTER TABLE users ADD COLUMN notice_hours INTEGER NOT NULL DEFAULT 0 CHECK (notice_hours BETWEEN 0 AND 720);
+        ALTER TABLE users ADD COLUMN horizon_days INTEGER NOT NULL DEFAULT 28 CHECK (horizon_days BETWEEN 1 AND 365);
+        -- The last date (days since 1970-01-01, the user's calendar) whose rule-made slots
+        -- are in place; NULL: lay them all again.
+        ALTER TABLE users ADD COLUMN laid_through INTEGER;
+        -- A slot the working hours made (1) or one entered by hand (0).
+        ALTER TABLE slots ADD COLUMN rule_made INTEGER NOT NULL DEFAULT 0 CHECK (rule_made IN (0, 1));
+        CREATE TABLE availability_rules (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+            start_minute INTEGER NOT NULL,
+            end_minute INTEGER NOT NULL,
+            CHECK (0 <= start_minute AND start_minute < end_minute AND end_minute < 1440)
+        ) STRICT;
+        CREATE INDEX availability_rules_by_user ON availability_rules (user_id, weekday);
+        CREATE TABLE availability_days (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            date INTEGER NOT NULL,
+            -- Both NULL: the date is off.
+            start_minute INTEGER,
+            end_minute INTEGER,
+            CHECK ((start_minute IS NULL AND end_minute IS NULL)
+                   OR (0 <= start_minute AND start_minute < end_minute AND end_minute < 1440))
+        ) STRICT;
+        CREATE INDEX availability_days_by_user ON availability_days (user_id, date);
+        -- The notice hides slots from pages: a change of it is a change of what they show.
+        DROP TRIGGER users_changed;
+        CREATE TRIGGER users_changed AFTER UPDATE OF handle, name, bio, timezone, listed, notice_hours ON users
+            BEGIN UPDATE users SET version = version + 1 WHERE id = NEW.id; END;
+        """),
     ]
 
     /// Steps in Swift that run after a migration's SQL, in its transaction.

@@ -6,19 +6,20 @@ import SlotsiteCore
 
 /// A `users` row as a `User` (skills come from their own table).
 enum UserRow {
-    static let width: Int32 = 7
+    static let width: Int32 = 8
 
-    /// `id, handle, name, email, bio, timezone, listed`, prefixed with `alias.`; with
-    /// `withoutText`, email and bio as empty strings, unread (a directory shows neither).
+    /// `id, handle, name, email, bio, timezone, listed, notice_hours`, prefixed with
+    /// `alias.`; with `withoutText`, email and bio as empty strings, unread (a directory
+    /// shows neither).
     static func columns(_ alias: String = "", withoutText: Bool = false) -> String {
         let p = alias.isEmpty ? "" : alias + "."
-        return withoutText ? "\(p)id, \(p)handle, \(p)name, '', '', \(p)timezone, \(p)listed"
-            : "\(p)id, \(p)handle, \(p)name, \(p)email, \(p)bio, \(p)timezone, \(p)listed"
+        return withoutText ? "\(p)id, \(p)handle, \(p)name, '', '', \(p)timezone, \(p)listed, \(p)notice_hours"
+            : "\(p)id, \(p)handle, \(p)name, \(p)email, \(p)bio, \(p)timezone, \(p)listed, \(p)notice_hours"
     }
 
     static func read(_ s: Statement, at c: Int32 = 0, skills: [String]) -> User {
         User(id: s.int(c), handle: s.text(c + 1), name: s.text(c + 2), email: s.text(c + 3), bio: s.text(c + 4),
-             timezone: s.text(c + 5), skills: skills, listed: s.int(c + 6) != 0)
+             timezone: s.text(c + 5), skills: skills, listed: s.int(c + 6) != 0, noticeSeconds: s.int(c + 7) * 3600)
     }
 }
 

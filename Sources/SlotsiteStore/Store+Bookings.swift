@@ -13,11 +13,14 @@ extension Store {
     public func book(slotID: Int64, clientID: Int64, note: String, now: Int64) throws -> (bookingID: Int64, slot: Slot) {
         try database.writeTransaction {
             guard let slot = try slot(id: slotID) else { throw StoreError(.notFound, "slot \(slotID)") }
-            let offered = try database.cached("SELECT listed FROM users WHERE id = ?").bind(.int(slot.userID)).scalar() == 1
+            let owner = try database.cached("SELECT listed, notice_hours FROM users WHERE id = ?").bind(.int(slot.userID))
+            defer { owner.reset() }
+            guard try owner.step() else { throw StoreError(.notFound, "slot \(slotID)") }
+            let offered = owner.int(0) == 1, notice = owner.int(1) * 3600
             let holder = try database.cached("SELECT client_id FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL")
                 .bind(.int(slotID)).scalar()
             try decided("slot \(slotID)") { () throws(Refusal) in
-                try BookingRules.book(slot, by: clientID, now: now, offered: offered, holder: holder)
+                try BookingRules.book(slot, by: clientID, now: now, offered: offered, holder: holder, notice: notice)
             }
             try insertBooking(slotID: slotID, clientID: clientID, note: note, now: now)
             let id = database.lastInsertRowID

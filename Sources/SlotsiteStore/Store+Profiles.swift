@@ -10,6 +10,9 @@ public struct ProfileRecord: Sendable, Equatable {
     /// The bio's HTML as cooked before, when the ledger has it for this very bio.
     public var cookedBio: CookedBio?
 
+    /// When the page goes stale: its first shown slot comes within the notice.
+    public var staleAt: Int64? { freeSlots.first.map { $0.range.start - user.noticeSeconds } }
+
     public init(user: User, freeSlots: [Slot], version: Int64, cookedBio: CookedBio? = nil) {
         self.user = user
         self.freeSlots = freeSlots
@@ -91,11 +94,13 @@ extension Store {
                 }
                 var free: [Slot] = []
                 free.reserveCapacity(slotCount)
+                // Slots within the professional's notice are not shown.
+                let shownAfter = now + users.int(7) * 3600
                 while slotRow {
                     let owner = slots.int(1)
                     guard owner <= id else { break }
                     let slotID = slots.int(0)
-                    if owner == id, !booked.contains(slotID) {
+                    if owner == id, !booked.contains(slotID), slots.int(2) > shownAfter {
                         free.append(SlotRow.read(slots))
                     }
                     slotRow = try slots.step()
@@ -112,7 +117,7 @@ extension Store {
             let row = try database.prepare("SELECT version FROM users WHERE id = ? AND listed = 1").bind(.int(userID))
             guard let user = try user(id: userID), try row.step() else { return nil }
             var free: [Slot] = []
-            try database.prepare(Store.freeSlotsOfUserSQL).bind(.int(now), .int(userID)).forEach {
+            try database.prepare(Store.freeSlotsOfUserSQL).bind(.int(now + user.noticeSeconds), .int(userID)).forEach {
                 free.append(SlotRow.read($0))
             }
             return ProfileRecord(user: user, freeSlots: free, version: row.int(0))
@@ -142,10 +147,10 @@ extension Store {
         try database.cached(Store.nextFreeSQL).bind(.int(now), .int(userID)).scalar()
     }
 
-    /// The start of one professional's first free slot after ?1.
+    /// The start of one professional's first free slot after ?1 and their notice.
     static let nextFreeSQL = """
         SELECT s.starts_at FROM slots s
-        WHERE s.user_id = ?2 AND s.starts_at > ?1
+        WHERE s.user_id = ?2 AND s.starts_at > ?1 + (SELECT notice_hours * 3600 FROM users WHERE id = ?2)
           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id AND b.cancelled_at IS NULL)
         ORDER BY s.starts_at, s.ends_at, s.id LIMIT 1
         """

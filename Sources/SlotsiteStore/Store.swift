@@ -150,6 +150,11 @@ public final class Store {
                 .bind(.text(name), .text(bio), .text(timezone), .int(now), .int(userID)).run()
             guard database.changes == 1 else { throw StoreError(.notFound, "user \(userID)") }
             try replaceSkills(of: userID, with: skills)
+            // Working hours are local times: a new zone moves the slots they make.
+            if try database.prepare("SELECT 1 FROM availability_rules WHERE user_id = ?1 UNION ALL SELECT 1 FROM availability_days WHERE user_id = ?1 LIMIT 1")
+                .bind(.int(userID)).scalar() != nil {
+                try layAvailability(userID: userID, now: now)
+            }
         }
     }
 
