@@ -22,7 +22,7 @@ public struct Seeder {
     /// minutes, from the next local day on) and a few bookings by other seeded
     /// users, in one transaction. Every fourth professional has working hours instead
     /// (every day 09:00–17:00, 45-minute slots, 15 minutes between, as many days ahead
-    /// as make about as many slots), laid from the start of the UTC day.
+    /// as make about as many slots), laid from the next local day on.
     /// - Throws: `StoreError.handleTaken` when the store already holds a seeded handle.
     public func run(into store: Store, ledger: BuildLedger? = nil, now: Int64) throws {
         var cooked: [CookedBio] = []
@@ -47,8 +47,11 @@ public struct Seeder {
                 if i % 4 == 3, slotsPerUser > 0 {
                     let hours = Availability.Interval(start: LocalTime(hour: 9, minute: 0)!, end: LocalTime(hour: 17, minute: 0)!)
                     try store.insertAvailability(userID: id, rules: (0...6).map { ($0, hours) },
-                                                 settings: Availability.Settings(horizon: min(365, (slotsPerUser + 7) / 8 + 1)))
-                    try store.layAvailability(userID: id, now: today)
+                                                 settings: Availability.Settings(horizon: min(365, (slotsPerUser + 7) / 8)))
+                    // Laid from the next local midnight, as the hand-made slots start.
+                    let midnight = CivilDate(daysSinceEpoch: zone.local(now).date.daysSinceEpoch + 1)
+                    let from = (try? zone.instant(of: midnight, LocalTime(hour: 0, minute: 0)!)) ?? now + 86_400
+                    try store.layAvailability(userID: id, now: from)
                     continue
                 }
                 let startDay = zone.local(now).date.daysSinceEpoch + 1
