@@ -34,6 +34,30 @@ struct ICalendarTests {
         #expect(String(decoding: Array(unfolded), as: UTF8.self) == content)
     }
 
+    /// The writer's own path: a TEXT property folded at 75 octets on character
+    /// boundaries, escapes kept whole, unfolding and unescaping giving the value back.
+    @Test(arguments: [String(repeating: "é", count: 100), String(repeating: "a,b;", count: 40), String(repeating: "👩‍💻 ", count: 30),
+                      "Zoë\r\nline two\\" + String(repeating: "漢字", count: 40)])
+    func propertiesFoldAt75OctetsOnCharacterBoundaries(_ value: String) {
+        var out: [UInt8] = []
+        ICalendar.appendProperty("DESCRIPTION", value, text: true, to: &out)
+        var lines: [[UInt8]] = [[]]
+        var i = 0
+        while i < out.count {
+            if out[i] == 0x0D, i + 1 < out.count, out[i + 1] == 0x0A { lines.append([]); i += 2; continue }
+            lines[lines.count - 1].append(out[i])
+            i += 1
+        }
+        lines.removeLast()
+        #expect(lines.count > 1 && lines.allSatisfy { $0.count <= 75 })
+        #expect(lines.allSatisfy { String(validating: $0, as: UTF8.self) != nil }, "each line is whole UTF-8")
+        #expect(lines.allSatisfy { $0.last != 0x5C || $0.count < 2 || $0[$0.count - 2] == 0x5C }, "no escape split")
+        let unfolded = String(decoding: Array(lines.enumerated().map { $0.offset == 0 ? $0.element : Array($0.element.dropFirst()) }.joined()),
+                              as: UTF8.self)
+        #expect(unfolded == "DESCRIPTION:" + ICalendar.escapeText(value))
+        #expect(ICalendar.escapeText(value).contains("\\n") == value.contains("\n"))
+    }
+
     @Test(arguments: [(Int64(0), "19700101T000000Z"), (1_795_780_800, "20261127T120000Z"), (951_782_400, "20000229T000000Z"),
                       (-1, "19691231T235959Z")])
     func utcTimes(_ c: (Int64, String)) {
