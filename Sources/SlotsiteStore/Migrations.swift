@@ -158,6 +158,10 @@ enum Migrations {
         ALTER TABLE bookings ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;
         -- Messages to send, each with the facts its text needs as they were when the
         -- change that caused it was written: no row it names has to exist at sending.
+        -- `token`: the secret of a reset or confirmation link, cleared once the message
+        -- is sent. `claimed_until`: a drain sending it holds it until then; a drain that
+        -- died lets it go. (Comments inside a CREATE are stored, and every process that
+        -- opens the store parses them.)
         CREATE TABLE outbox (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL CHECK (kind IN ('booking', 'cancellation', 'reminder', 'reset', 'confirm')),
@@ -174,12 +178,10 @@ enum Migrations {
             professional_handle TEXT,
             note TEXT,
             cancelled_by TEXT CHECK (cancelled_by IN ('professional', 'client')),
-            -- The secret of a reset or confirmation link, cleared once the message is sent.
             token TEXT,
             created_at INTEGER NOT NULL,
             due_at INTEGER NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
-            -- A drain sending it holds it until then; a drain that died lets it go.
             claimed_until INTEGER,
             last_error TEXT,
             sent_at INTEGER,
@@ -244,11 +246,11 @@ enum Migrations {
             CHECK (0 <= start_minute AND start_minute < end_minute AND end_minute < 1440)
         ) STRICT;
         CREATE INDEX availability_rules_by_user ON availability_rules (user_id, weekday);
+        -- A date's own hours; start and end both NULL: the date is off.
         CREATE TABLE availability_days (
             id INTEGER PRIMARY KEY,
             user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             date INTEGER NOT NULL,
-            -- Both NULL: the date is off.
             start_minute INTEGER,
             end_minute INTEGER,
             CHECK ((start_minute IS NULL AND end_minute IS NULL)

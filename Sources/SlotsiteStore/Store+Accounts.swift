@@ -39,7 +39,7 @@ extension Store {
             guard try s.step() else { return .accepted }
             let userID = s.int(0)
             try insertToken(tokenHash, userID: userID, purpose: "reset", email: nil, now: now, lifetime: Store.resetLifetime)
-            let me = try party(userID)
+            let me = try party(userID).party
             try enqueue(Notice(kind: .reset, to: me.receiver, token: token), now: now)
             return .accepted
         }
@@ -95,7 +95,7 @@ extension Store {
         try database.writeTransaction {
             try checkEmailFree(email, for: userID)
             try insertToken(tokenHash, userID: userID, purpose: "email", email: email, now: now, lifetime: Store.confirmLifetime)
-            var me = try party(userID).receiver
+            var me = try party(userID).party.receiver
             me.address = email
             try enqueue(Notice(kind: .confirm, to: me, token: token), now: now)
         }

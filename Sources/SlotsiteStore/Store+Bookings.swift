@@ -13,10 +13,8 @@ extension Store {
     public func book(slotID: Int64, clientID: Int64, note: String, now: Int64) throws -> (bookingID: Int64, slot: Slot) {
         try database.writeTransaction {
             guard let slot = try slot(id: slotID) else { throw StoreError(.notFound, "slot \(slotID)") }
-            let owner = try database.cached("SELECT listed, notice_hours FROM users WHERE id = ?").bind(.int(slot.userID))
-            defer { owner.reset() }
-            guard try owner.step() else { throw StoreError(.notFound, "slot \(slotID)") }
-            let offered = owner.int(0) == 1, notice = owner.int(1) * 3600
+            let owner = try party(slot.userID)
+            let offered = owner.listed, notice = owner.notice
             let holder = try database.cached("SELECT client_id FROM bookings WHERE slot_id = ? AND cancelled_at IS NULL")
                 .bind(.int(slotID)).scalar()
             try decided("slot \(slotID)") { () throws(Refusal) in
@@ -25,8 +23,8 @@ extension Store {
             try insertBooking(slotID: slotID, clientID: clientID, note: note, now: now)
             let id = database.lastInsertRowID
             // The messages go in the booking's transaction: both are kept, or neither.
-            for notice in Notices.booking(id: id, range: slot.range, note: note, professional: try party(slot.userID),
-                                          client: try party(clientID)) {
+            for notice in Notices.booking(id: id, range: slot.range, note: note, professional: owner.party,
+                                          client: try party(clientID).party) {
                 try enqueue(notice, now: now)
             }
             return (id, slot)
@@ -64,8 +62,8 @@ extension Store {
             let by: Notice.Role = userID == clientID ? .client : .professional
             try database.prepare("UPDATE bookings SET cancelled_at = ?, cancelled_by = ? WHERE id = ?")
                 .bind(.int(now), .text(by.rawValue), .int(id)).run()
-            for notice in Notices.booking(id: id, range: slot.range, note: note, professional: try party(slot.userID),
-                                          client: try party(clientID), cancelledBy: by) {
+            for notice in Notices.booking(id: id, range: slot.range, note: note, professional: try party(slot.userID).party,
+                                          client: try party(clientID).party, cancelledBy: by) {
                 try enqueue(notice, now: now)
             }
             return (slot, clientID)

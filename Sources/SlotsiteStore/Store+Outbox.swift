@@ -53,13 +53,17 @@ extension Store {
                       text(a?.note), text(a?.cancelledBy?.rawValue), text(notice.token), .int(now), .int(now)).run()
     }
 
-    /// A user as a party to a booking, read inside the caller's transaction.
-    func party(_ userID: Int64) throws -> Notices.Party {
-        let s = try database.cached("SELECT name, email, timezone, handle, booking_mail FROM users WHERE id = ?").bind(.int(userID))
+    /// A user as a party to a booking, read inside the caller's transaction, with
+    /// whether they offer time and their notice in seconds (one read for a booking's
+    /// rules and its messages: every statement is parsed anew in each CGI process).
+    func party(_ userID: Int64) throws -> (party: Notices.Party, listed: Bool, notice: Int64) {
+        let s = try database.cached("SELECT name, email, timezone, handle, booking_mail, listed, notice_hours FROM users WHERE id = ?")
+            .bind(.int(userID))
         defer { s.reset() }
         guard try s.step() else { throw StoreError(.notFound, "user \(userID)") }
-        return Notices.Party(receiver: Notice.Receiver(userID: userID, name: s.text(0), address: s.text(1), timezone: s.text(2)),
-                             handle: s.text(3), wantsBookingMail: s.int(4) != 0)
+        return (Notices.Party(receiver: Notice.Receiver(userID: userID, name: s.text(0), address: s.text(1), timezone: s.text(2)),
+                              handle: s.text(3), wantsBookingMail: s.int(4) != 0),
+                s.int(5) != 0, s.int(6) * 3600)
     }
 
     // MARK: Reminders
@@ -90,7 +94,7 @@ extension Store {
                 try database.prepare("UPDATE bookings SET reminded = 1 WHERE id = ?").bind(.int(booking.id)).run()
                 guard booking.slot.range.start > now,
                       Notices.remind(range: booking.slot.range, bookedAt: booking.bookedAt, hours: hours) else { continue }
-                let professional = try party(booking.slot.userID), client = try party(booking.clientID)
+                let professional = try party(booking.slot.userID).party, client = try party(booking.clientID).party
                 for notice in Notices.booking(id: booking.id, range: booking.slot.range, note: booking.note,
                                               professional: professional, client: client)
                 where try wants.bind(.int(notice.to.userID)).scalar() == 1 {
