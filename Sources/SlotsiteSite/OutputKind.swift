@@ -11,9 +11,10 @@ public enum OutputKind: CaseIterable, Sendable {
     /// the professional's version, which every change to what the page shows bumps.
     /// Stale when its first free slot starts. Rendered by `PageRenderer.profile`.
     case profile
-    /// `u/<handle>/slots.ics`, the profile's free slots as a calendar feed: written and
-    /// removed with its profile page, with the same fingerprint and staleness, unless
-    /// `slot_feeds` is off. Rendered by `PageRenderer.profileFeed`.
+    /// `u/<handle>/slots.ics`, the profile's free slots as a calendar feed: a companion
+    /// of its profile page, written after it and removed with it, under the page's
+    /// record (same inputs, same staleness), unless `slot_feeds` is off. Rendered by
+    /// `PageRenderer.profileFeed`.
     case profileFeed
     /// `index.html`, `page/N/index.html`: professionals by id, 24 a page. Fingerprint:
     /// the theme, its members' versions and its neighbours, then a digest of what it
@@ -36,6 +37,12 @@ public enum OutputKind: CaseIterable, Sendable {
 
     /// The output path of a profile's availability feed.
     public static func feedPath(_ handle: String) -> String { SitePaths.profile(handle) + "slots.ics" }
+
+    /// The companion file that goes with a profile page's path, if `path` is one.
+    static func companion(of path: String) -> String? {
+        guard path.hasPrefix(profilesFolder + "/"), path.hasSuffix("/index.html") else { return nil }
+        return String(path.dropLast("index.html".count)) + "slots.ics"
+    }
 
     /// What a profile page is rendered from: the theme and its professional's version.
     static func profileFingerprint(theme: String, version: Int64) -> String { "\(theme):p\(version)" }

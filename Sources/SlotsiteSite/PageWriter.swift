@@ -261,9 +261,16 @@ public final class PageWriter {
     }
 
     /// Removes a file the build no longer produces, then its folders while empty.
-    public func remove(_ relativePath: String) {
+    @discardableResult
+    public func remove(_ relativePath: String) -> Bool {
         var path = output + "/" + relativePath
-        unlink(path)
+        let removed = unlink(path) == 0
+        defer { removeEmptyFolders(above: path) }
+        return removed
+    }
+
+    private func removeEmptyFolders(above file: String) {
+        var path = file
         while let slash = path.lastIndex(of: "/"), path[..<slash].count > output.count {
             path = String(path[..<slash])
             if rmdir(path) != 0 { break }

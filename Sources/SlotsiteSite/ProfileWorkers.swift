@@ -32,7 +32,7 @@ final class ProfileWorkers: @unchecked Sendable {
         var produced: [PageRecord] = []
         /// The bios cooked for the pages rendered, for the store to keep.
         var cooked: [CookedBio] = []
-        var written = 0, unchanged = 0
+        var written = 0, unchanged = 0, removed = 0
         /// Each page is rendered into this one buffer.
         private var page: [UInt8] = []
 
@@ -43,25 +43,31 @@ final class ProfileWorkers: @unchecked Sendable {
 
         func render(_ records: [ProfileRecord], theme: String, marks: SiteBuilder.Marks) throws {
             for record in records {
-                let fingerprint = OutputKind.profileFingerprint(theme: theme, version: record.version)
+                let path = OutputKind.profilePath(record.user.handle)
                 page.removeAll(keepingCapacity: true)
                 if let bio = try renderer.profile(record, into: &page) { cooked.append(bio) }
-                try write(OutputKind.profilePath(record.user.handle), record, fingerprint, marks)
+                var wrote = try write(path)
+                // The feed, the page's companion, goes under the page's record.
+                let feed = OutputKind.feedPath(record.user.handle)
                 if renderer.config.slotFeeds {
                     page.removeAll(keepingCapacity: true)
                     renderer.profileFeed(record, into: &page)
-                    try write(OutputKind.feedPath(record.user.handle), record, fingerprint, marks)
+                    wrote = try write(feed) || wrote
+                } else if writer.remove(feed) {
+                    removed += 1
                 }
+                produced.append(PageRecord(path: path, staleAt: record.staleAt,
+                                           fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version),
+                                           unsyncedBoot: marks.mark(path, written: wrote)))
             }
             try writer.flush()
         }
 
-        /// `page` written to `path`, and its record.
-        private func write(_ path: String, _ record: ProfileRecord, _ fingerprint: String, _ marks: SiteBuilder.Marks) throws {
+        /// `page` written to `path`: whether its bytes changed.
+        private func write(_ path: String) throws -> Bool {
             let wrote = try writer.write(path, page)
             if wrote { written += 1 } else { unchanged += 1 }
-            produced.append(PageRecord(path: path, staleAt: record.staleAt, fingerprint: fingerprint,
-                                       unsyncedBoot: marks.mark(path, written: wrote)))
+            return wrote
         }
     }
 
@@ -111,6 +117,8 @@ final class ProfileWorkers: @unchecked Sendable {
             run.cooked += worker.cooked
             run.summary.written += worker.written
             run.summary.unchanged += worker.unchanged
+            run.summary.removed += worker.removed
+            worker.removed = 0
             worker.produced.removeAll()
             worker.cooked.removeAll()
             worker.written = 0

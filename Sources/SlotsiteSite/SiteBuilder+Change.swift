@@ -107,30 +107,24 @@ extension SiteBuilder {
         var cooked: [CookedBio] = []
         for profile in plan.profiles {
             let fingerprint = profile.listed ? OutputKind.profileFingerprint(theme: theme, version: profile.version) : nil
-            // Read once for the page and its feed, and only if one of them is stale.
-            var fetched: ProfileRecord??
-            func record() throws -> ProfileRecord? {
-                if let fetched { return fetched }
-                let record = try fetchProfile(profile.id, now: now, ledger: ledger)
-                fetched = .some(record)
-                return record
-            }
-            func rendered(_ bytes: (ProfileRecord) throws -> [UInt8]) throws -> Rendered? {
-                guard profile.listed else { return .gone }
-                guard let record = try record() else { return nil }
-                return .page(try bytes(record), staleAt: record.staleAt,
-                             fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version))
-            }
+            // The feed is the page's companion: rendered from the same read, written after
+            // it, removed with it, under the page's record.
+            var feed: [UInt8]?
+            var touched = false
             try renderUnlessFresh(OutputKind.profilePath(profile.handle), fingerprint, into: &run) { _ in
-                try rendered { record in
-                    var html: [UInt8] = []
-                    if let bio = try renderer.profile(record, into: &html) { cooked.append(bio) }
-                    return html
-                }
+                touched = true
+                guard profile.listed else { return .gone }
+                guard let record = try fetchProfile(profile.id, now: now, ledger: ledger) else { return nil }
+                var html: [UInt8] = []
+                if let bio = try renderer.profile(record, into: &html) { cooked.append(bio) }
+                if config.slotFeeds { feed = renderer.profileFeed(record) }
+                return .page(html, staleAt: record.staleAt, fingerprint: OutputKind.profileFingerprint(theme: theme, version: record.version))
             }
-            // With feeds off, a feed an earlier build wrote goes.
-            try renderUnlessFresh(OutputKind.feedPath(profile.handle), config.slotFeeds ? fingerprint : nil, into: &run) { _ in
-                config.slotFeeds ? try rendered { renderer.profileFeed($0) } : .gone
+            let feedPath = OutputKind.feedPath(profile.handle)
+            if let feed {
+                if try run.writer.write(feedPath, feed) { run.summary.written += 1 } else { run.summary.unchanged += 1 }
+            } else if touched, run.writer.remove(feedPath) {
+                run.summary.removed += 1
             }
         }
         run.cooked += cooked

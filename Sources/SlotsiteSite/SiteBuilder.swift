@@ -140,12 +140,11 @@ public final class SiteBuilder {
             return old
         }
         for user in input.users {
-            // A profile page and its feed are kept together or rendered together.
-            let fingerprint = OutputKind.profileFingerprint(theme: input.theme, version: user.version)
-            if !input.before.isEmpty, let kept = upToDate(OutputKind.profilePath(user.handle), fingerprint),
-               let feed = config.slotFeeds ? upToDate(OutputKind.feedPath(user.handle), fingerprint) : kept {
+            // A profile page and its feed are kept together or rendered together, under
+            // the page's record.
+            if !input.before.isEmpty, let kept = upToDate(OutputKind.profilePath(user.handle),
+                                                          OutputKind.profileFingerprint(theme: input.theme, version: user.version)) {
                 plan.kept.append(kept)
-                if config.slotFeeds { plan.kept.append(feed) }
             } else {
                 plan.profiles.insert(user.id)
             }
@@ -258,15 +257,25 @@ public final class SiteBuilder {
         // no set of every path to build and search.
         let producedPaths = before.isEmpty ? [] : Set(run.produced.map(\.path))
         let removed = before.keys.filter { !producedPaths.contains($0) }.sorted()
-        for path in removed { run.writer.remove(path) }
+        var companions = 0
+        for path in removed {
+            if let feed = OutputKind.companion(of: path), run.writer.remove(feed) { companions += 1 }
+            // A companion with a record of its own (written before companions had none)
+            // stays while its page does.
+            if path.hasSuffix("/slots.ics"), producedPaths.contains(String(path.dropLast("slots.ics".count)) + "index.html") {
+                continue
+            }
+            run.writer.remove(path)
+        }
         let changed = before.isEmpty ? run.produced : run.produced.filter { before[$0.path] != $0 }
         try record(&run, changed: changed, removed: removed, nextFree: nextFree, ledger: ledger)
+        run.summary.removed += companions
     }
 
     /// The record step of every build: the ledger takes the records of the pages
     /// written or checked, forgets the removed ones, and keeps the caches found.
     func record(_ run: inout Run, changed: [PageRecord], removed: [String], nextFree: [NextFree], ledger: BuildLedger) throws {
-        run.summary.removed = removed.count
+        run.summary.removed += removed.count
         try storeCall { try ledger.record(changed, removed: removed, nextFree: nextFree, cooked: run.cooked) }
     }
 
