@@ -72,7 +72,7 @@ extension CGIContext {
     // MARK: Logged in
 
     func changePassword() throws -> Outcome {
-        guard let (user, session) = try currentUser() else { _ = try requireUser(); fatalError("unreachable") }
+        let (user, session) = try requireSession()
         try form.only(["current", "password"])
         if let problem = try wrongCurrentPassword(user) {
             return try refusedOnAccount(400, user: user, problems: ["passwordCurrent": problem],

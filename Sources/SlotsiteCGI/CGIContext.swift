@@ -119,8 +119,12 @@ final class CGIContext {
 
     /// The logged-in user.
     /// - Throws: `LoginRequired` (answered with 303 to the login page) when there is none.
-    func requireUser() throws -> User {
-        if let current = try currentUser() { return current.user }
+    func requireUser() throws -> User { try requireSession().user }
+
+    /// The logged-in user and their session's hash.
+    /// - Throws: `LoginRequired` when there is none.
+    func requireSession() throws -> (user: User, tokenHash: [UInt8]) {
+        if let current = try currentUser() { return current }
         var next = config.cgiURL + "/account"
         if request.method == .get {
             let query = request.variables["QUERY_STRING"] ?? ""

@@ -21,11 +21,6 @@ public struct MailComposer {
         }
     }
 
-    public init(config: SiteConfig, templates: Templates) {
-        self.config = config
-        self.templates = templates
-    }
-
     /// The message of `entry`, sent from `from`.
     /// - Throws: `RenderError` when its template is missing or does not parse.
     public func message(_ entry: OutboxEntry, from: String) throws -> MailMessage {

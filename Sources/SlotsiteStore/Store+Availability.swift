@@ -86,7 +86,7 @@ extension Store {
         }
     }
 
-    /// Removes a weekly rule (`table` "availability_rules") or a day entry ("availability_days").
+    /// Removes a weekly rule or a day entry, then lays the user's slots anew.
     /// - Throws: `StoreError.notFound`, or `.forbidden` when it is someone else's.
     public func deleteAvailability(_ kind: AvailabilityKind, id: Int64, userID: Int64, now: Int64) throws {
         try database.writeTransaction {

@@ -2,6 +2,19 @@ import Testing
 @testable import SlotsiteRender
 
 struct ICalendarTests {
+    /// The lines of `out`, split at each CRLF, without the ends.
+    static func lines(_ out: [UInt8]) -> [[UInt8]] {
+        var lines: [[UInt8]] = [[]]
+        var i = 0
+        while i < out.count {
+            if out[i] == 0x0D, i + 1 < out.count, out[i + 1] == 0x0A { lines.append([]); i += 2; continue }
+            lines[lines.count - 1].append(out[i])
+            i += 1
+        }
+        lines.removeLast()
+        return lines
+    }
+
     @Test(arguments: [
         ("plain", "plain"), ("a;b,c\\d", "a\\;b\\,c\\\\d"), ("one\r\ntwo\nthree\rfour", "one\\ntwo\\nthree\\nfour"),
         ("bell\u{7}tab\t", "belltab\t"), ("Zoë 👩‍💻", "Zoë 👩‍💻"),
@@ -19,14 +32,7 @@ struct ICalendarTests {
         ICalendar.appendLine(content, to: &out)
         let text = String(decoding: out, as: UTF8.self)
         #expect(text.hasSuffix("\r\n"))
-        var lines: [[UInt8]] = [[]]
-        var i = 0
-        while i < out.count {
-            if out[i] == 0x0D, i + 1 < out.count, out[i + 1] == 0x0A { lines.append([]); i += 2; continue }
-            lines[lines.count - 1].append(out[i])
-            i += 1
-        }
-        lines.removeLast()
+        let lines = ICalendarTests.lines(out)
         #expect(lines.allSatisfy { $0.count <= 75 })
         #expect(lines.allSatisfy { String(validating: $0, as: UTF8.self) != nil }, "each line is whole UTF-8")
         #expect(lines.dropFirst().allSatisfy { $0.first == 0x20 })
@@ -41,14 +47,7 @@ struct ICalendarTests {
     func propertiesFoldAt75OctetsOnCharacterBoundaries(_ value: String) {
         var out: [UInt8] = []
         ICalendar.appendProperty("DESCRIPTION", value, text: true, to: &out)
-        var lines: [[UInt8]] = [[]]
-        var i = 0
-        while i < out.count {
-            if out[i] == 0x0D, i + 1 < out.count, out[i + 1] == 0x0A { lines.append([]); i += 2; continue }
-            lines[lines.count - 1].append(out[i])
-            i += 1
-        }
-        lines.removeLast()
+        let lines = ICalendarTests.lines(out)
         #expect(lines.count > 1 && lines.allSatisfy { $0.count <= 75 })
         #expect(lines.allSatisfy { String(validating: $0, as: UTF8.self) != nil }, "each line is whole UTF-8")
         #expect(lines.allSatisfy { $0.last != 0x5C || $0.count < 2 || $0[$0.count - 2] == 0x5C }, "no escape split")
