@@ -16,12 +16,7 @@ public enum CalendarSecret {
     }
 
     /// A fresh calendar key from libsodium's CSPRNG.
-    public static func newKey() -> [UInt8] {
-        Sodium.initialize()
-        var bytes = [UInt8](repeating: 0, count: 32)
-        randombytes_buf(&bytes, bytes.count)
-        return bytes
-    }
+    public static func newKey() -> [UInt8] { Sodium.randomBytes(32) }
 }
 
 extension SessionToken {

@@ -15,19 +15,20 @@ public struct LoginThrottle: Sendable {
     /// its limit refuses attempts only from addresses that have failed against it, so
     /// that guesses from elsewhere cannot lock its owner out.
     public static func retryAfter(_ failures: LoginFailures, now: Int64) -> Int64? {
-        func wait(_ failures: [Int64], _ limit: Int) -> Int64? {
-            let recent = failures.filter { now - $0 < window }.sorted()
-            guard recent.count >= limit else { return nil }
-            // The attempt that would bring the count under the limit leaves the window at:
-            return max(1, recent[recent.count - limit] + window - now)
-        }
-        let byAddress = wait(failures.address, perAddress)
-        let byAccount = failures.accountFromAddress > 0 ? wait(failures.account, perAccount) : nil
-        switch (byAccount, byAddress) {
-        case let (a?, b?): return max(a, b)
-        case let (a?, nil): return a
-        case let (nil, b?): return b
-        default: return nil
-        }
+        let byAddress = SlidingWindow.wait(failures.address, limit: perAddress, window: window, now: now)
+        let byAccount = failures.accountFromAddress > 0
+            ? SlidingWindow.wait(failures.account, limit: perAccount, window: window, now: now) : nil
+        return [byAccount, byAddress].compactMap { $0 }.max()
+    }
+}
+
+/// Counting over a sliding window, for the throttles.
+enum SlidingWindow {
+    /// Seconds until the event that would bring `times` under `limit` leaves the last
+    /// `window` seconds, or nil while they are under it.
+    static func wait(_ times: [Int64], limit: Int, window: Int64, now: Int64) -> Int64? {
+        let recent = times.filter { now - $0 < window }.sorted()
+        guard recent.count >= limit else { return nil }
+        return max(1, recent[recent.count - limit] + window - now)
     }
 }

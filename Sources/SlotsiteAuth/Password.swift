@@ -50,4 +50,20 @@ enum Sodium {
     static func initialize() {
         precondition(ready, "libsodium failed to initialise")
     }
+
+    /// `count` bytes from libsodium's CSPRNG.
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        initialize()
+        var bytes = [UInt8](repeating: 0, count: count)
+        randombytes_buf(&bytes, count)
+        return bytes
+    }
+
+    /// The SHA-256 of `bytes`.
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        initialize()
+        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
+        crypto_hash_sha256(&out, bytes, UInt64(bytes.count))
+        return out
+    }
 }

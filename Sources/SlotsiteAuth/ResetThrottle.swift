@@ -9,16 +9,7 @@ public struct ResetThrottle: Sendable {
 
     /// Seconds to wait before asking again, or nil when the request may go ahead.
     public static func retryAfter(byEmail: [Int64], byAddress: [Int64], now: Int64) -> Int64? {
-        func wait(_ times: [Int64], _ limit: Int) -> Int64? {
-            let recent = times.filter { now - $0 < window }.sorted()
-            guard recent.count >= limit else { return nil }
-            return max(1, recent[recent.count - limit] + window - now)
-        }
-        switch (wait(byEmail, perEmail), wait(byAddress, perAddress)) {
-        case let (a?, b?): return max(a, b)
-        case let (a?, nil): return a
-        case let (nil, b?): return b
-        default: return nil
-        }
+        [SlidingWindow.wait(byEmail, limit: perEmail, window: window, now: now),
+         SlidingWindow.wait(byAddress, limit: perAddress, window: window, now: now)].compactMap { $0 }.max()
     }
 }

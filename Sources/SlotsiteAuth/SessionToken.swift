@@ -7,10 +7,7 @@ public struct SessionToken: Sendable, Equatable {
 
     /// A fresh token from libsodium's CSPRNG.
     public static func generate() -> SessionToken {
-        Sodium.initialize()
-        var bytes = [UInt8](repeating: 0, count: 32)
-        randombytes_buf(&bytes, bytes.count)
-        return SessionToken(value: Base64URL.encode(bytes))
+        SessionToken(value: Base64URL.encode(Sodium.randomBytes(32)))
     }
 
     /// Accepts a cookie value only in the form `generate()` makes.
@@ -22,13 +19,7 @@ public struct SessionToken: Sendable, Equatable {
     private init(value: String) { self.value = value }
 
     /// The SHA-256 of the token, which is what the store keeps.
-    public var storageHash: [UInt8] {
-        Sodium.initialize()
-        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        let bytes = Array(value.utf8)
-        crypto_hash_sha256(&out, bytes, UInt64(bytes.count))
-        return out
-    }
+    public var storageHash: [UInt8] { Sodium.sha256(Array(value.utf8)) }
 }
 
 /// Unpadded base64url (RFC 4648 §5).
@@ -68,10 +59,7 @@ enum Base64URL {
 extension SessionToken {
     /// The SHA-256 of `bytes` in lowercase hex: a digest for ETags.
     public static func digest(_ bytes: [UInt8]) -> String {
-        Sodium.initialize()
-        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        crypto_hash_sha256(&out, bytes, UInt64(bytes.count))
         let hex = Array("0123456789abcdef".utf8)
-        return String(decoding: out.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+        return String(decoding: Sodium.sha256(bytes).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
     }
 }

@@ -74,7 +74,7 @@ extension CGIApplication {
         if variables[BackgroundDrain.drainVariable] == "1" {
             // Started by an earlier request of this site, after it answered.
             guard let site = variables["SLOTSITE_SITE"], let config = try? SiteConfig.load(site: site) else { return }
-            _ = BackgroundDrain.drainWhileDue(config: config)
+            BackgroundDrain.drainWhileDue(config: config)
             return
         }
         var consumed = 0

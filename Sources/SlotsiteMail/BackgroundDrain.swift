@@ -42,14 +42,15 @@ public enum BackgroundDrain {
     public static let drainVariable = "SLOTSITE_MAIL_DRAIN"
 
     /// Sends what is due under the site's mail lock; when another process holds it,
-    /// leaves the work to that one. Returns false on a store fault.
-    public static func drainWhileDue(config: SiteConfig) -> Bool {
+    /// leaves the work to that one. A store fault ends it: the messages wait for cron's
+    /// `slotsite mail`, which reports it.
+    public static func drainWhileDue(config: SiteConfig) {
         let path = config.databasePath + ".mail-lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return }
         defer { close(fd) }
         // Under a burst most drains find the lock taken: they go before opening the store.
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }
         do {
             let store = try Store(path: config.databasePath)
             let drain = MailDrain(store: store, config: config, composer: MailComposer(config: config),
@@ -62,9 +63,6 @@ public enum BackgroundDrain {
                 // left its sending here: look once more after letting go.
                 guard report.stopped == nil, try store.mailDue(now: Int64(time(nil))) else { break }
             } while flock(fd, LOCK_EX | LOCK_NB) == 0
-            return true
-        } catch {
-            return false
-        }
+        } catch {}
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SlotsiteSite
 
 /// How a message leaves: a small struct of closures, the sendmail command live and a
 /// capture in tests.
@@ -70,7 +71,7 @@ enum Sendmail {
             close(inPipe[1]); close(outPipe[0])
             return .init("cannot run \(command[0]): \(String(cString: strerror(spawned)))")
         }
-        let deadline = monotonic() + timeout
+        let deadline = Files.monotonicSeconds() + timeout
         var output: [UInt8] = []
         var written = 0
         var inFD = inPipe[1]
@@ -78,7 +79,7 @@ enum Sendmail {
         var outOpen = true
         var writeError: String?
         while outOpen || inFD >= 0 {
-            let left = deadline - monotonic()
+            let left = deadline - Files.monotonicSeconds()
             if left <= 0 { break }
             var fds = [pollfd(fd: outOpen ? outPipe[0] : -1, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)]
@@ -105,7 +106,7 @@ enum Sendmail {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { break }
             if r < 0 && errno != EINTR { return .init("lost \(command[0]): \(String(cString: strerror(errno)))") }
-            if monotonic() >= deadline {
+            if Files.monotonicSeconds() >= deadline {
                 kill(-pid, SIGKILL)
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
                 return .init("\(command[0]) did not finish within \(Int(timeout)) seconds; killed", timedOut: true)
@@ -128,9 +129,4 @@ enum Sendmail {
         return true
     }
 
-    static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

@@ -244,9 +244,7 @@ public struct ICalendar: Sendable {
 
     /// `utc(instant)` appended to `out` as ASCII digits.
     static func appendUTC(_ instant: Int64, to out: inout [UInt8]) {
-        let days = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
-        let seconds = Int(instant - days * 86_400)
-        let date = CivilDate(daysSinceEpoch: days)
+        let utc = LocalDateTime(wall: instant, offset: 0), date = utc.date
         @inline(__always) func two(_ n: Int) {
             out.append(UInt8(truncatingIfNeeded: 0x30 + n / 10))
             out.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
@@ -256,9 +254,9 @@ public struct ICalendar: Sendable {
         two(date.month)
         two(date.day)
         out.append(UInt8(ascii: "T"))
-        two(seconds / 3600)
-        two(seconds / 60 % 60)
-        two(seconds % 60)
+        two(utc.time.minutes / 60)
+        two(utc.time.minutes % 60)
+        two(utc.second)
         out.append(UInt8(ascii: "Z"))
     }
 }

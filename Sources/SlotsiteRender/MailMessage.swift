@@ -146,14 +146,11 @@ public struct MailMessage: Sendable {
 
     /// RFC 5322's date: `Sat, 05 Dec 2026 20:44:03 +0000`.
     static func date(_ instant: Int64) -> String {
-        let days = instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400
-        let seconds = instant - days * 86_400
-        let date = CivilDate(daysSinceEpoch: days)
+        let utc = LocalDateTime(wall: instant, offset: 0), date = utc.date
         let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(weekdays[date.weekday]), \(two(Int64(date.day))) \(months[date.month - 1]) \(date.year) "
-            + "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60)) +0000"
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekdays[date.weekday]), \(two(date.day)) \(months[date.month - 1]) \(date.year) \(utc.time):\(two(utc.second)) +0000"
     }
 
     // MARK: Bodies

@@ -38,7 +38,7 @@ public enum DefaultTheme {
   <p><button class="primary">Add slot</button></p>
 </form>
 <table>
-  <thead><tr><th>When</th><th>Status</th><th></th></tr></thead>
+  <thead><tr><th>When ({{user.timezone}})</th><th>Status</th><th></th></tr></thead>
   <tbody>
   {{#slots}}
     <tr class="own-slot" data-slot="{{id}}">
@@ -56,7 +56,7 @@ public enum DefaultTheme {
 
 <h2 id="booked">Bookings of my slots</h2>
 <table>
-  <thead><tr><th>When</th><th>Client</th><th>Note</th><th></th></tr></thead>
+  <thead><tr><th>When ({{user.timezone}})</th><th>Client</th><th>Note</th><th></th></tr></thead>
   <tbody>
   {{#booked}}
     <tr class="booking" data-booking="{{bookingID}}">

@@ -263,9 +263,9 @@ public final class PageWriter {
     /// Removes a file the build no longer produces, then its folders while empty.
     @discardableResult
     public func remove(_ relativePath: String) -> Bool {
-        var path = output + "/" + relativePath
+        let path = output + "/" + relativePath
         let removed = unlink(path) == 0
-        defer { removeEmptyFolders(above: path) }
+        removeEmptyFolders(above: path)
         return removed
     }
 

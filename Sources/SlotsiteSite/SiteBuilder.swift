@@ -72,7 +72,7 @@ public final class SiteBuilder {
         let started = Files.monotonicSeconds()
         // Working hours reach a new day, or a notice passes over slots: the slots first,
         // so the plan finds their pages stale.
-        try storeCall { try store.extendAvailability(now: now) }
+        _ = try storeCall { try store.extendAvailability(now: now) }
         let lock = try SiteLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
         let input = try read()
@@ -259,13 +259,8 @@ public final class SiteBuilder {
         let removed = before.keys.filter { !producedPaths.contains($0) }.sorted()
         var companions = 0
         for path in removed {
-            if let feed = OutputKind.companion(of: path), run.writer.remove(feed) { companions += 1 }
-            // A companion with a record of its own (written before companions had none)
-            // stays while its page does.
-            if path.hasSuffix("/slots.ics"), producedPaths.contains(String(path.dropLast("slots.ics".count)) + "index.html") {
-                continue
-            }
             run.writer.remove(path)
+            if let feed = OutputKind.companion(of: path), run.writer.remove(feed) { companions += 1 }
         }
         let changed = before.isEmpty ? run.produced : run.produced.filter { before[$0.path] != $0 }
         try record(&run, changed: changed, removed: removed, nextFree: nextFree, ledger: ledger)

@@ -101,11 +101,7 @@ extension Store {
     /// Replaces the settings, then lays the user's slots anew.
     public func setAvailabilitySettings(userID: Int64, _ settings: Availability.Settings, now: Int64) throws {
         try database.writeTransaction {
-            try database.prepare("""
-                UPDATE users SET slot_length = ?, slot_buffer = ?, notice_hours = ?, horizon_days = ? WHERE id = ?
-                """).bind(.int(Int64(settings.length)), .int(Int64(settings.buffer)), .int(Int64(settings.notice)),
-                          .int(Int64(settings.horizon)), .int(userID)).run()
-            guard database.changes == 1 else { throw StoreError(.notFound, "user \(userID)") }
+            try writeSettings(settings, userID: userID)
             try layAvailability(userID: userID, now: now)
         }
     }
@@ -119,9 +115,15 @@ extension Store {
             try insert.bind(.int(userID), .int(Int64(rule.weekday)), .int(Int64(rule.interval.start.minutes)),
                             .int(Int64(rule.interval.end.minutes))).run()
         }
+        try writeSettings(settings, userID: userID)
+    }
+
+    /// - Throws: `StoreError.notFound` when the user is gone.
+    private func writeSettings(_ settings: Availability.Settings, userID: Int64) throws {
         try database.cached("UPDATE users SET slot_length = ?, slot_buffer = ?, notice_hours = ?, horizon_days = ? WHERE id = ?")
             .bind(.int(Int64(settings.length)), .int(Int64(settings.buffer)), .int(Int64(settings.notice)),
                   .int(Int64(settings.horizon)), .int(userID)).run()
+        guard database.changes == 1 else { throw StoreError(.notFound, "user \(userID)") }
     }
 
     // MARK: Laying slots

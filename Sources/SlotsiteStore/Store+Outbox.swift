@@ -141,13 +141,15 @@ extension Store {
         try database.writeTransaction {
             let s = try database.prepare("SELECT attempts, created_at FROM outbox WHERE id = ?").bind(.int(id))
             guard try s.step() else { return }
-            let retry = Notices.retry(attempts: Int(s.int(0)), firstTried: s.int(1), now: now)
-            try database.prepare("""
-                UPDATE outbox SET claimed_until = NULL, last_error = ?, due_at = coalesce(?, due_at), failed_at = ?,
-                    token = CASE WHEN ? IS NULL THEN token ELSE NULL END
-                WHERE id = ?
-                """).bind(.text(String(error.prefix(500))), retry.map { .int($0) } ?? .null, retry == nil ? .int(now) : .null,
-                          retry == nil ? .int(now) : .null, .int(id)).run()
+            let error = String(error.prefix(500))
+            if let retry = Notices.retry(attempts: Int(s.int(0)), firstTried: s.int(1), now: now) {
+                try database.prepare("UPDATE outbox SET claimed_until = NULL, last_error = ?, due_at = ? WHERE id = ?")
+                    .bind(.text(error), .int(retry), .int(id)).run()
+            } else {
+                // Given up: the link's secret goes with it.
+                try database.prepare("UPDATE outbox SET claimed_until = NULL, last_error = ?, failed_at = ?, token = NULL WHERE id = ?")
+                    .bind(.text(error), .int(now), .int(id)).run()
+            }
         }
     }
 

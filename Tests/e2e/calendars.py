@@ -9,7 +9,7 @@ import datetime, os, re, shutil, sqlite3, subprocess, sys, time
 import icalendar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, Client, Site  # noqa: E402
+from harness import Checks, Client, Site, run_suite  # noqa: E402
 
 check = Checks()
 CGI = "/cgi-bin/slotsite"
@@ -42,23 +42,7 @@ def add_slot(client, day, start, end):
 
 def main():
     site = Site(sys.argv[1] if len(sys.argv) > 1 else ".build/debug", users=0, title="Cal; Co, \\ Ltd").start()
-    try:
-        try:
-            feeds(site)
-            dst_edges(site)
-            browser(site)
-        except Exception as e:
-            import traceback
-            traceback.print_exc()
-            check(False, f"scenario raised {e!r}")
-        diffs = site.fresh_build_differences()
-        check(diffs == [], f"public/ (feeds too) equals a fresh full build (differs: {diffs[:5]})")
-    finally:
-        if check.failed:
-            print(site.error_log()[-3000:])
-        site.stop()
-    print(f"calendars: {check.passed} passed, {check.failed} failed")
-    sys.exit(1 if check.failed else 0)
+    run_suite("calendars", site, check, feeds, dst_edges, browser)
 
 
 def feeds(site):

@@ -7,7 +7,7 @@ import os, re, sqlite3, sys, time, unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, Client, Site  # noqa: E402
+from harness import Checks, Client, Site, run_suite  # noqa: E402
 
 check = Checks()
 
@@ -18,24 +18,8 @@ def slot_ids(html):
 
 def main():
     site = Site(sys.argv[1] if len(sys.argv) > 1 else ".build/debug").start()
-    try:
-        try:
-            scenario(site.dir, site.port, site.origin)
-            security(site)
-            newcomer(site)
-        except Exception as e:
-            import traceback
-            traceback.print_exc()
-            check(False, f"scenario raised {e!r}")
-        # When requests have settled, public/ equals a fresh full build.
-        diffs = site.fresh_build_differences()
-        check(diffs == [], f"public/ equals a fresh full build (differs: {diffs[:5]})")
-    finally:
-        if check.failed:
-            print(site.error_log()[-3000:])
-        site.stop()
-    print(f"e2e: {check.passed} passed, {check.failed} failed")
-    sys.exit(1 if check.failed else 0)
+    # When requests have settled, public/ equals a fresh full build (run_suite checks).
+    run_suite("e2e", site, check, lambda s: scenario(s.dir, s.port, s.origin), security, newcomer)
 
 
 def scenario(site, port, origin):

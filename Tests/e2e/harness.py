@@ -1,6 +1,6 @@
 """Shared pieces of the end-to-end tests: a site folder, lighttpd on 127.0.0.1 running
 the built CGI, an HTTP client that keeps its session, and checks that count."""
-import filecmp, hashlib, http.client, os, shutil, signal, socket, sqlite3, subprocess, tempfile, time
+import filecmp, hashlib, http.client, os, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, time
 from urllib.parse import quote_plus
 
 
@@ -20,6 +20,27 @@ class Checks:
             self.failed += 1
             print(f"FAIL: {what}", flush=True)
         return cond
+
+
+def run_suite(name, site, check, *steps):
+    """Runs each step against `site`, then checks that public/ equals a fresh full build,
+    stops the site, prints 'name: N passed, N failed' and exits non-zero on a failure."""
+    try:
+        try:
+            for step in steps:
+                step(site)
+        except Exception as e:
+            import traceback
+            traceback.print_exc()
+            check(False, f"scenario raised {e!r}")
+        diffs = site.fresh_build_differences()
+        check(diffs == [], f"public/ equals a fresh full build (differs: {diffs[:5]})")
+    finally:
+        if check.failed:
+            print(site.error_log()[-3000:])
+        site.stop()
+    print(f"{name}: {check.passed} passed, {check.failed} failed")
+    sys.exit(1 if check.failed else 0)
 
 
 def free_port():

@@ -8,7 +8,7 @@ import datetime, os, re, sqlite3, subprocess, sys
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, Client, Site  # noqa: E402
+from harness import Checks, Client, Site, run_suite  # noqa: E402
 
 check = Checks()
 CGI = "/cgi-bin/slotsite"
@@ -43,21 +43,7 @@ def expected(now, weekdays, start_h, end_h, length, buffer, horizon, notice=0, o
 
 def main():
     site = Site(sys.argv[1] if len(sys.argv) > 1 else ".build/debug", users=0).start()
-    try:
-        try:
-            scenario(site)
-        except Exception as e:
-            import traceback
-            traceback.print_exc()
-            check(False, f"scenario raised {e!r}")
-        diffs = site.fresh_build_differences()
-        check(diffs == [], f"public/ equals a fresh full build (differs: {diffs[:5]})")
-    finally:
-        if check.failed:
-            print(site.error_log()[-3000:])
-        site.stop()
-    print(f"hours: {check.passed} passed, {check.failed} failed")
-    sys.exit(1 if check.failed else 0)
+    run_suite("hours", site, check, scenario)
 
 
 def scenario(site):
