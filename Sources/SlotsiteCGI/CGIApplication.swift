@@ -16,7 +16,8 @@ public enum CGIApplication {
     /// - Returns: the response and whether to send its body (not for HEAD).
     public static func respond(variables: [String: String], readBody: (Int) -> [UInt8], now: Int64,
                                log: @escaping (String) -> Void,
-                               wroteMail: (SiteConfig) -> Void = { _ in }) -> (response: Response, includeBody: Bool) {
+                               wroteMail: (SiteConfig) -> Void = { _ in },
+                               keep: (AnyObject) -> Void = { _ in }) -> (response: Response, includeBody: Bool) {
         let includeBody = variables["REQUEST_METHOD"] != "HEAD"
         guard let site = variables["SLOTSITE_SITE"], !site.isEmpty else {
             log("slotsite-cgi: SLOTSITE_SITE is not set; point it at the site folder in the web server's configuration")
@@ -44,6 +45,7 @@ public enum CGIApplication {
             let context = CGIContext(config: config, request: request, form: form, now: now, renderer: presenter.renderer, log: log)
             let response = try presenter.response(try context.handle(route), log: log)
             if context.wroteMail { wroteMail(config) }
+            keep(context)
             return (response, includeBody)
         } catch let error as HTTPError {
             return (presenter.page(for: error, log: log), includeBody)

@@ -79,6 +79,7 @@ extension CGIApplication {
         }
         var consumed = 0
         var drain = false
+        var kept: AnyObject?
         let (response, includeBody) = respond(
             variables: variables,
             readBody: { count in
@@ -87,7 +88,10 @@ extension CGIApplication {
                 return body
             },
             // While no sender is configured messages wait, and there is nothing to start.
-            now: now, log: StandardStreams.log, wroteMail: { drain = $0.mailFrom != nil })
+            now: now, log: StandardStreams.log, wroteMail: { drain = $0.mailFrom != nil },
+            // A process that ends with its request need not take its store, schema and
+            // pages apart first: what the kernel reclaims anyway is left to it.
+            keep: { kept = $0 })
         // A request refused before its body was read (403, 405, 413, 415) still has a body
         // on the way: read it first, or a server still writing it (Apache's mod_cgid)
         // cuts the answer.
@@ -95,5 +99,6 @@ extension CGIApplication {
         StandardStreams.write(response.cgiOutput(includeBody: includeBody))
         // Only now, with the answer written: nothing is sent before the CGI has answered.
         if drain { BackgroundDrain.start(environment: variables) }
+        withExtendedLifetime(kept) { exit(0) }
     }
 }

@@ -75,13 +75,14 @@ public struct ICalendar: Sendable {
     }
 
     /// `bytes()` appended to `out`: written byte by byte into the caller's buffer, since
-    /// a build writes a feed for every profile.
+    /// a build writes a feed for every profile. Lines that repeat from event to event (a
+    /// feed's summary) are encoded once and copied after that.
     public func append(to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + 512 + 192 * events.count)
         func line(_ name: String, _ value: String) { ICalendar.appendProperty(name, value, text: false, to: &out) }
         func text(_ name: String, _ value: String) { ICalendar.appendProperty(name, value, text: true, to: &out) }
-        func time(_ name: String, _ instant: Int64) {
-            out += name.utf8
-            out.append(UInt8(ascii: ":"))
+        func time(_ name: StaticString, _ instant: Int64) {
+            out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
             ICalendar.appendUTC(instant, to: &out)
             out += [0x0D, 0x0A]
         }
@@ -97,28 +98,59 @@ public struct ICalendar: Sendable {
             line("REFRESH-INTERVAL;VALUE=DURATION", "PT1H")
             line("X-PUBLISHED-TTL", "PT1H")
         }
+        var summary: (value: String, bytes: ArraySlice<UInt8>)?
         for event in events {
-            line("BEGIN", "VEVENT")
+            out += ICalendar.beginEvent
             text("UID", event.uid)
-            time("DTSTAMP", event.stamp)
-            time("DTSTART", event.start)
-            time("DTEND", event.end)
+            time("DTSTAMP:", event.stamp)
+            time("DTSTART:", event.start)
+            time("DTEND:", event.end)
             if let sequence = event.sequence { line("SEQUENCE", String(sequence)) }
-            text("SUMMARY", event.summary)
+            if let summary, summary.value == event.summary {
+                out += summary.bytes
+            } else {
+                let start = out.count
+                text("SUMMARY", event.summary)
+                summary = (event.summary, out[start...])
+            }
             if let description = event.description { text("DESCRIPTION", description) }
             if let location = event.location { text("LOCATION", location) }
             if let url = event.url { line("URL", url) }
             if let status = event.status { line("STATUS", status.rawValue) }
-            if event.transparent { line("TRANSP", "TRANSPARENT") }
+            if event.transparent { out += ICalendar.transparent }
             if let organizer = event.organizer {
                 line("ORGANIZER;CN=" + ICalendar.quotedParameter(organizer.name), "mailto:" + organizer.address)
             }
             if let attendee = event.attendee {
                 line("ATTENDEE;CN=" + ICalendar.quotedParameter(attendee.name) + ";ROLE=REQ-PARTICIPANT", "mailto:" + attendee.address)
             }
-            line("END", "VEVENT")
+            out += ICalendar.endEvent
         }
         line("END", "VCALENDAR")
+    }
+
+    private static let beginEvent = Array("BEGIN:VEVENT\r\n".utf8)
+    private static let endEvent = Array("END:VEVENT\r\n".utf8)
+    private static let transparent = Array("TRANSP:TRANSPARENT\r\n".utf8)
+
+    /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch, appended to `out` as ASCII digits.
+    static func appendUTC(_ instant: Int64, to out: inout [UInt8]) {
+        let (days, second) = instant.quotientAndRemainder(dividingBy: 86_400)
+        let seconds = Int(second < 0 ? second + 86_400 : second)
+        let date = CivilDate(daysSinceEpoch: second < 0 ? days - 1 : days)
+        @inline(__always) func two(_ n: Int) {
+            out.append(UInt8(truncatingIfNeeded: 0x30 + n / 10))
+            out.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
+        }
+        two(date.year / 100 % 100)
+        two(date.year % 100)
+        two(date.month)
+        two(date.day)
+        out.append(UInt8(ascii: "T"))
+        two(seconds / 3600)
+        two(seconds / 60 % 60)
+        two(seconds % 60)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// `name:value` and CRLF appended to `out`, folded so that no line passes 75 octets:
@@ -240,23 +272,5 @@ public struct ICalendar: Sendable {
         var out: [UInt8] = []
         appendUTC(instant, to: &out)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `utc(instant)` appended to `out` as ASCII digits.
-    static func appendUTC(_ instant: Int64, to out: inout [UInt8]) {
-        let utc = LocalDateTime(wall: instant, offset: 0), date = utc.date
-        @inline(__always) func two(_ n: Int) {
-            out.append(UInt8(truncatingIfNeeded: 0x30 + n / 10))
-            out.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
-        }
-        two(date.year / 100 % 100)
-        two(date.year % 100)
-        two(date.month)
-        two(date.day)
-        out.append(UInt8(ascii: "T"))
-        two(utc.time.minutes / 60)
-        two(utc.time.minutes % 60)
-        two(utc.second)
-        out.append(UInt8(ascii: "Z"))
     }
 }

@@ -67,9 +67,9 @@ public struct PageRenderer {
     public func profileFeed(_ record: ProfileRecord, into out: inout [UInt8]) {
         let user = record.user
         let page = config.origin + profileURL(user.handle)
-        let host = config.host, summary = "Free: " + user.name
+        let at = "@" + config.host, summary = "Free: " + user.name
         let events = record.freeSlots.map { slot in
-            var event = ICalendar.Event(uid: "slot-\(slot.id)@\(host)", stamp: slot.createdAt, start: slot.range.start,
+            var event = ICalendar.Event(uid: "slot-" + String(slot.id) + at, stamp: slot.createdAt, start: slot.range.start,
                                         end: slot.range.end, summary: summary)
             event.transparent = true
             return event
