@@ -98,7 +98,7 @@ public struct ICalendar: Sendable {
             line("REFRESH-INTERVAL;VALUE=DURATION", "PT1H")
             line("X-PUBLISHED-TTL", "PT1H")
         }
-        var summary: (value: String, bytes: ArraySlice<UInt8>)?
+        var summary: (value: String, bytes: [UInt8])?
         for event in events {
             out += ICalendar.beginEvent
             text("UID", event.uid)
@@ -111,7 +111,8 @@ public struct ICalendar: Sendable {
             } else {
                 let start = out.count
                 text("SUMMARY", event.summary)
-                summary = (event.summary, out[start...])
+                // Copied out: a slice would share `out`'s storage, and the next append copy it.
+                summary = (event.summary, Array(out[start...]))
             }
             if let description = event.description { text("DESCRIPTION", description) }
             if let location = event.location { text("LOCATION", location) }
@@ -249,22 +250,6 @@ public struct ICalendar: Sendable {
     /// A value that is not TEXT (a URL), with every control character dropped.
     static func stripControls(_ value: String) -> String {
         String(String.UnicodeScalarView(value.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
-    }
-
-    /// `content` and CRLF appended to `out`, folded so that no line passes 75 octets:
-    /// a continuation line starts with one space and never splits a UTF-8 sequence.
-    static func appendLine(_ content: String, to out: inout [UInt8]) {
-        var width = 0
-        for scalar in content.unicodeScalars {
-            let size = UTF8.width(scalar)
-            if width + size > 75 {
-                out += [0x0D, 0x0A, 0x20]
-                width = 1
-            }
-            UTF8.encode(scalar) { out.append($0) }
-            width += size
-        }
-        out += [0x0D, 0x0A]
     }
 
     /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch.
