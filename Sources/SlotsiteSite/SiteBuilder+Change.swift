@@ -21,13 +21,15 @@ extension SiteBuilder {
         var summary = try locked {
             // The steps of every build: read and plan by indexed reads, render, write, record.
             let ledger = try ledger()
-            let plan = try plan(change)
-            // Marked even when the bytes were already there: an earlier writer may not have synced them either.
-            var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
-            let (removed, nextFree) = try render(plan, theme: theme, now: now, boot: boot, ledger: ledger, into: &run)
-            try run.writer.flush()
-            try record(&run, changed: run.produced, removed: removed, nextFree: nextFree, ledger: ledger)
-            return run.summary
+            return try ledgerCall { try ledger.batch {
+                let plan = try plan(change)
+                // Marked even when the bytes were already there: an earlier writer may not have synced them either.
+                var run = Run(writer: writer, marks: Marks(boot: boot, before: [:]))
+                let (removed, nextFree) = try render(plan, theme: theme, now: now, boot: boot, ledger: ledger, into: &run)
+                try run.writer.flush()
+                try record(&run, changed: run.produced, removed: removed, nextFree: nextFree, ledger: ledger)
+                return run.summary
+            } }
         }
         if boot == nil { try writer.syncRenamed() } else { writer.closeRenamed() }
         summary.seconds = Files.monotonicSeconds() - started

@@ -328,6 +328,13 @@ public final class SiteBuilder {
         }
     }
 
+    /// `storeCall` for the ledger's own statements, naming the ledger's file.
+    func ledgerCall<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as StoreError {
+            throw SiteError(.store, config.ledgerPath, e.description)
+        }
+    }
+
     static let cores = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 
     /// The unsynced mark (`PageRecord.unsyncedBoot`) of each page a build step renders.

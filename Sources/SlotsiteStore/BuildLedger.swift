@@ -50,6 +50,12 @@ public final class BuildLedger {
         """),
     ]
 
+    /// Runs `body` in one write transaction of the ledger: reads and records in it
+    /// lock, check and unlock the ledger's file once, not once per statement.
+    public func batch<T>(_ body: () throws -> T) throws -> T {
+        try database.writeTransaction(body)
+    }
+
     // MARK: Pages
 
     /// The files the builder wrote, relative to the output folder.

@@ -60,7 +60,7 @@ final class Database {
     }
 
     /// Process-wide settings, made once before SQLite first initialises.
-    private static let configured: Void = { _ = slotsite_skip_memory_statistics() }()
+    private static let configured: Void = { _ = slotsite_configure_memory() }()
 
     /// WAL size, in pages, past which a commit checkpoints.
     static let checkpointPages = 64
@@ -101,25 +101,31 @@ final class Database {
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: commits when it returns,
-    /// rolls back when it throws.
+    /// rolls back when it throws. Inside another transaction it is a savepoint of it.
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        let nested = isInTransaction
+        try execute(nested ? "SAVEPOINT inner" : "BEGIN IMMEDIATE")
         do {
             let value = try body()
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE inner" : "COMMIT")
             return value
         } catch {
-            try? execute("ROLLBACK")
+            try? execute(nested ? "ROLLBACK TO inner; RELEASE inner" : "ROLLBACK")
             throw error
         }
     }
 
-    /// Runs `body` in one read transaction, so every query in it sees one snapshot.
+    /// Runs `body` in one read transaction, so every query in it sees one snapshot;
+    /// inside another transaction, in that one.
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
         try execute("BEGIN DEFERRED")
         defer { try? execute("COMMIT") }
         return try body()
     }
+
+    /// Whether a transaction is open on this connection.
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }

@@ -88,4 +88,23 @@ struct BuildLedgerTests {
         #expect(!FileManager.default.fileExists(atPath: site.output + "/u/gone/index.html"))
         #expect(try opened.store.database.prepare("SELECT count(*) FROM sqlite_schema WHERE name IN ('pages', 'next_free', 'cooked_bios')").scalar() == 0)
     }
+
+    /// A change's reads and records share one ledger transaction: a record inside it is
+    /// a savepoint, undone alone when it fails; a failure of the whole undoes everything.
+    @Test func aBatchNestsRecordsAndRollsBackWhole() throws {
+        let site = try TemporarySite(seedUsers: 1, slots: 0)
+        let ledger = try site.open().builder().ledger()
+        func page(_ path: String) -> PageRecord { PageRecord(path: path, staleAt: nil, fingerprint: "f", unsyncedBoot: nil) }
+        struct Failure: Error {}
+        try ledger.batch {
+            try ledger.record([page("a.html")])
+            #expect(throws: Failure.self) { try ledger.database.writeTransaction { try ledger.record([page("b.html")]); throw Failure() } }
+            #expect(try ledger.pageRecord("a.html") != nil)
+            #expect(try ledger.pageRecord("b.html") == nil, "the failed savepoint alone is undone")
+        }
+        #expect(try ledger.pageRecord("a.html") != nil)
+        #expect(throws: Failure.self) { try ledger.batch { try ledger.record([page("c.html")]); throw Failure() } }
+        #expect(try ledger.pageRecord("c.html") == nil, "a failed batch records nothing")
+        #expect(!ledger.database.isInTransaction)
+    }
 }
