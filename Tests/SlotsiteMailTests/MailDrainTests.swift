@@ -117,11 +117,13 @@ struct MailDrainTests {
 }
 
 struct SendmailTests {
-    func script(_ body: String) throws -> String {
+    /// A command running `body` as a shell script. The script is read by `/bin/sh`, not
+    /// executed: a file just written can be "busy" to exec while a test running beside
+    /// this one forks with its descriptor still open.
+    func script(_ body: String) throws -> [String] {
         let path = NSTemporaryDirectory() + "slotsite-sendmail-" + UUID().uuidString
-        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
-        return path
+        try (body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return ["/bin/sh", path]
     }
 
     @Test func theCommandGetsTheWholeMessageOnStandardInput() throws {
@@ -129,13 +131,13 @@ struct SendmailTests {
         defer { unlink(out) }
         let command = try script("cat > \(out); [ \"$1\" = -t ] && [ \"$2\" = -i ]")
         let message = Array(repeating: Array("A line of a long message.\r\n".utf8), count: 20_000).joined()
-        #expect(Sendmail.run([command, "-t", "-i"], input: Array(message), timeout: 10) == nil)
+        #expect(Sendmail.run(command + ["-t", "-i"], input: Array(message), timeout: 10) == nil)
         #expect(FileManager.default.contents(atPath: out).map(Array.init) == Array(message))
     }
 
     @Test func aFailureSaysWhy() throws {
         let failing = try script("echo 'relay refused' >&2; exit 75")
-        #expect(Sendmail.run([failing], input: Array("x".utf8), timeout: 10) == .init("\(failing) exited with status 75: relay refused"))
+        #expect(Sendmail.run(failing, input: Array("x".utf8), timeout: 10) == .init("/bin/sh exited with status 75: relay refused"))
         let missing = Sendmail.run(["/nonexistent/sendmail"], input: [], timeout: 10)
         #expect(missing?.message.hasPrefix("cannot run /nonexistent/sendmail") == true)
     }
@@ -144,7 +146,7 @@ struct SendmailTests {
         let marker = NSTemporaryDirectory() + "slotsite-hang-" + UUID().uuidString
         let hanging = try script("sleep 30 & echo $! > \(marker); wait")
         let started = Date()
-        let failure = Sendmail.run([hanging], input: Array("x".utf8), timeout: 1)
+        let failure = Sendmail.run(hanging, input: Array("x".utf8), timeout: 1)
         #expect(failure?.timedOut == true)
         #expect(Date().timeIntervalSince(started) < 5)
         let child = try #require(Int32((try String(contentsOfFile: marker, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
