@@ -1,6 +1,7 @@
 // libFuzzer target: the Mustache parser and renderer, with partials and inheritance.
 // The same data is rendered twice, as dictionaries and as typed contexts (which lists
-// ask in place, a path of its own): the two pages must be the same.
+// ask in place, a path of its own): the two pages must be the same. The parsed program
+// is also written as bytes and read back, and must render the same page again.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTemplate(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
@@ -11,6 +12,12 @@ public func fuzzTemplate(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let plain = try? templates.render("main", context)
     let typed = try? templates.render("main", typedContexts(context))
     if plain != typed { fatalError("dictionaries gave \(String(describing: plain)), typed contexts \(String(describing: typed))") }
+    if let parsed = try? MustacheTemplate(name: "main", source: source) {
+        guard let read = MustacheProgram.decoded(parsed.program.bytes[...]) else { fatalError("a program's own bytes were refused") }
+        var out: [UInt8] = []
+        let again = (try? templates.render(MustacheTemplate(name: "main", program: read), context, into: &out)).map { String(decoding: out, as: UTF8.self) }
+        if again != plain { fatalError("parsed gave \(String(describing: plain)), read back \(String(describing: again))") }
+    }
     return 0
 }
 

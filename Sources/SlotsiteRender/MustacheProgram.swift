@@ -50,16 +50,21 @@ final class MustacheProgram: Sendable {
     let parents: [Parent]
     let blocks: [Block]
 
-    init(_ nodes: [MustacheTemplate.Node]) {
+    convenience init(_ nodes: [MustacheTemplate.Node]) {
         var builder = Builder()
         builder.add(nodes)
-        ops = builder.ops
-        text = builder.text
-        paths = builder.paths
-        keys = builder.paths.map { $0.first ?? "" }
-        partials = builder.partials
-        parents = builder.parents
-        blocks = builder.blocks
+        self.init(ops: builder.ops, text: builder.text, paths: builder.paths, partials: builder.partials,
+                  parents: builder.parents, blocks: builder.blocks)
+    }
+
+    init(ops: [Op], text: [UInt8], paths: [[String]], partials: [Partial], parents: [Parent], blocks: [Block]) {
+        self.ops = ops
+        self.text = text
+        self.paths = paths
+        keys = paths.map { $0.first ?? "" }
+        self.partials = partials
+        self.parents = parents
+        self.blocks = blocks
     }
 
     private struct Builder {

@@ -27,8 +27,7 @@ public struct MustacheTemplate: Sendable {
     }
 
     let name: String
-    let nodes: [Node]
-    /// `nodes` as rendering walks them.
+    /// The parsed tree as rendering walks it.
     let program: MustacheProgram
 
     /// Parses `source`.
@@ -37,7 +36,11 @@ public struct MustacheTemplate: Sendable {
     public init(name: String, source: String) throws {
         self.name = name
         var parser = MustacheParser(name: name, source: source)
-        nodes = try parser.parse()
-        program = MustacheProgram(nodes)
+        program = MustacheProgram(try parser.parse())
+    }
+
+    init(name: String, program: MustacheProgram) {
+        self.name = name
+        self.program = program
     }
 }

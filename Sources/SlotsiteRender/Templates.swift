@@ -1,3 +1,12 @@
+/// Parsed templates kept between processes: each under the template's key (its name,
+/// and the indentation of a partial) with the exact source it was parsed from.
+public protocol CompiledTemplates {
+    /// The bytes kept for `key` parsed from exactly `source`, if any.
+    func program(_ key: String, source: String) -> ArraySlice<UInt8>?
+    /// Keeps `bytes`, the program parsed from `source`, for `key`.
+    func keep(_ bytes: [UInt8], _ key: String, source: String)
+}
+
 /// A theme's templates, each parsed once on first use and kept.
 ///
 /// Partials and parents are looked up by name in the same set. Not thread-safe:
@@ -18,9 +27,13 @@ public final class Templates {
     /// name is an ampersand (its header and calendar writers do their own escaping).
     private let escapesHTML: Bool
 
-    public init(escapesHTML: Bool = true, load: @escaping (String) throws -> String?) {
+    /// Where parsed templates are kept between processes, if anywhere.
+    private let compiled: (any CompiledTemplates)?
+
+    public init(escapesHTML: Bool = true, compiled: (any CompiledTemplates)? = nil, load: @escaping (String) throws -> String?) {
         self.load = load
         self.escapesHTML = escapesHTML
+        self.compiled = compiled
     }
 
     /// The source text of template `name`, unparsed, or nil when there is none.
@@ -34,7 +47,13 @@ public final class Templates {
         var parsed: MustacheTemplate?
         if var source = try load(name) {
             if !indent.isEmpty { source = MustacheTemplate.indent(source, by: indent) }
-            parsed = try MustacheTemplate(name: name, source: source)
+            if let bytes = compiled?.program(key, source: source), let program = MustacheProgram.decoded(bytes) {
+                parsed = MustacheTemplate(name: name, program: program)
+            } else {
+                let template = try MustacheTemplate(name: name, source: source)
+                compiled?.keep(template.program.bytes, key, source: source)
+                parsed = template
+            }
         }
         cache[key] = .some(parsed)
         return parsed
@@ -56,6 +75,11 @@ public final class Templates {
         guard let template = try template(name) else {
             throw RenderError(.missingTemplate, template: name, line: 0, "no template named \(name)")
         }
+        try render(template, context, into: &out)
+    }
+
+    /// `template` rendered with `context`, its partials and parents from this set.
+    func render(_ template: MustacheTemplate, _ context: MustacheValue, into out: inout [UInt8]) throws {
         var stack = [context]
         try render(template.program, &stack, blocks: [:], depth: 0, into: &out)
     }

@@ -33,12 +33,12 @@ public enum Files {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Size, modification time and inode of a file, as one string ("" when missing):
-    /// what changes when the file is edited or replaced.
-    public static func identity(_ path: String) -> String {
+    /// Size, modification time and inode of a file (all -1 when missing): what changes
+    /// when the file is edited or replaced.
+    public static func identity(_ path: String) -> [Int64] {
         var st = stat()
-        guard stat(path, &st) == 0 else { return "" }
-        return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ino)"
+        guard stat(path, &st) == 0 else { return [-1, -1, -1, -1] }
+        return [Int64(st.st_size), Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec), Int64(st.st_ino)]
     }
 
     /// Names in `directory`, without `.` and `..`, or nil when it cannot be read.
@@ -134,8 +134,9 @@ public enum Files {
 
 extension Templates {
     /// A theme's templates read from `<directory>/<name>.mustache`.
-    public static func directory(_ directory: String, escapesHTML: Bool = true) -> Templates {
-        Templates(escapesHTML: escapesHTML) { name in
+    /// - Parameter compiled: a folder where parsed templates are kept between processes.
+    public static func directory(_ directory: String, escapesHTML: Bool = true, compiled: String? = nil) -> Templates {
+        Templates(escapesHTML: escapesHTML, compiled: compiled.map(CompiledTemplateFiles.init(folder:))) { name in
             // Names come from templates, never from users; refuse paths anyway.
             guard !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else { return nil }
             let path = directory + "/" + name + ".mustache"

@@ -56,7 +56,7 @@ extension SiteConfig {
         for setting in [title, baseURL, cgiURL, String(pageSize), String(slotFeeds)] { f.add(setting) }
         for name in Files.list(templatesPath) ?? [] where name.hasSuffix(".mustache") {
             f.add(name)
-            f.add(Files.identity(templatesPath + "/" + name))
+            for number in Files.identity(templatesPath + "/" + name) { f.add(number) }
         }
         return f.hex
     }

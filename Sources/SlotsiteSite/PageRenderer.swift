@@ -16,7 +16,7 @@ public struct PageRenderer {
 
     /// A renderer with the site's own templates, each parsed when first used.
     public init(config: SiteConfig) {
-        self.init(config: config, templates: Templates.directory(config.templatesPath))
+        self.init(config: config, templates: config.templates())
     }
 
     /// The URL path of a profile page, from the site's root: the one place it is made.
@@ -39,7 +39,9 @@ public struct PageRenderer {
                                days: DaySchedule.group(record.freeSlots, in: zone))
         if config.slotFeeds {
             let feed = config.origin + profileURL(record.user.handle) + "slots.ics"
-            view.feed = (feed, "webcal" + feed.drop { $0 != ":" })
+            // String(_:) of the slice: `+` with a Substring is the generic append, which
+            // looks up its witnesses at run time.
+            view.feed = (feed, "webcal" + String(feed.drop { $0 != ":" }))
         }
         try page("profile", .context(view), into: &out)
         return cooked

@@ -81,7 +81,7 @@ final class ProfileWorkers: @unchecked Sendable {
         workers = threads == 0
             ? [Worker(renderer: main, writer: PageWriter(output: config.outputPath, deferSync: true))]
             : (0..<threads).map { _ in
-                Worker(renderer: PageRenderer(config: config, templates: Templates.directory(config.templatesPath)),
+                Worker(renderer: PageRenderer(config: config, templates: config.templates()),
                        writer: PageWriter(output: config.outputPath, deferSync: true))
             }
         for worker in workers { worker.writer.foldersAreNew = foldersAreNew }

@@ -46,7 +46,7 @@ public final class SiteBuilder {
     public init(config: SiteConfig, store: Store, templates: Templates? = nil) {
         self.config = config
         self.store = store
-        self.renderer = PageRenderer(config: config, templates: templates ?? Templates.directory(config.templatesPath))
+        self.renderer = PageRenderer(config: config, templates: templates ?? config.templates())
     }
 
     /// Brings the whole output up to date: profiles, directory pages, content pages,

@@ -1,3 +1,4 @@
+import SlotsiteRender
 import SlotsiteCore
 
 /// A site's configuration, read once from `slotsite.yml` and passed down.
@@ -46,6 +47,15 @@ public struct SiteConfig: Sendable, Equatable {
     public var ledgerPath: String {
         let db = databasePath
         return (db.lastIndex(of: "/").map { String(db[..<$0]) } ?? ".") + "/build-ledger.db"
+    }
+    /// Parsed templates kept for the next process (`CompiledTemplateFiles`), beside the ledger.
+    public var compiledTemplatesPath: String {
+        let db = databasePath
+        return (db.lastIndex(of: "/").map { String(db[..<$0]) } ?? ".") + "/compiled-templates"
+    }
+    /// The site's templates, parsed at most once per source on this host.
+    public func templates(escapesHTML: Bool = true) -> Templates {
+        Templates.directory(templatesPath, escapesHTML: escapesHTML, compiled: compiledTemplatesPath)
     }
     /// The lock file the CGI and the builder share while they write pages.
     public var lockPath: String { databasePath + ".render-lock" }

@@ -66,4 +66,79 @@ struct MustacheSpecTests {
         let out = try templates.render("\u{0}main", Self.value(c.data.value))
         #expect(out == c.expected, "\(c.file): \(c.name)")
     }
+
+    /// Every case again from compiled programs: one set of templates parses and keeps
+    /// each program as bytes, a second renders from those bytes alone.
+    @Test(arguments: try cases())
+    func specFromKeptPrograms(_ c: Case) throws {
+        var sources = c.partials
+        sources["\u{0}main"] = c.template
+        let kept = KeptPrograms()
+        _ = try Templates(compiled: kept) { sources[$0] }.render("\u{0}main", Self.value(c.data.value))
+        #expect(!kept.programs.isEmpty)
+        let fromBytes = Templates(compiled: kept) { sources[$0] }
+        let out = try fromBytes.render("\u{0}main", Self.value(c.data.value))
+        #expect(out == c.expected, "\(c.file): \(c.name)")
+        #expect(kept.kept == kept.programs.count, "nothing parsed a second time")
+    }
+}
+
+/// A `CompiledTemplates` in memory, counting what it was given to keep.
+final class KeptPrograms: CompiledTemplates, @unchecked Sendable {
+    var programs: [String: (source: String, bytes: [UInt8])] = [:]
+    var kept = 0
+
+    func program(_ key: String, source: String) -> ArraySlice<UInt8>? {
+        programs[key].flatMap { $0.source == source ? $0.bytes[...] : nil }
+    }
+
+    func keep(_ bytes: [UInt8], _ key: String, source: String) {
+        programs[key] = (source, bytes)
+        kept += 1
+    }
+}
+
+/// Programs read back from bytes: equal renders, and damaged bytes refused or, where
+/// still well formed, rendered without reading outside the program.
+struct MustacheProgramBytesTests {
+    static let source = """
+        {{<layout}}{{$title}}T {{page.name}}{{/title}}{{$main}}
+        {{#rows}}
+          <li>{{name}} {{{raw}}} {{#skills}}<b>{{.}}</b>{{/skills}}{{^skills}}none{{/skills}}</li>
+          {{>row}}
+        {{/rows}}
+        {{/main}}{{/layout}}
+        """
+
+    @Test func aProgramReadsBackToTheSameBytes() throws {
+        let program = try MustacheTemplate(name: "t", source: Self.source).program
+        let decoded = try #require(MustacheProgram.decoded(program.bytes[...]))
+        #expect(decoded.bytes == program.bytes)
+        #expect(decoded.keys == program.keys)
+    }
+
+    @Test func damagedBytesAreRefusedOrStayWithinTheProgram() throws {
+        let bytes = try MustacheTemplate(name: "t", source: Self.source).program.bytes
+        let context: MustacheValue = ["page": ["name": "P"], "rows": [["name": "a", "raw": "<r>", "skills": ["x"]], ["name": "b"]]]
+        let templates = Templates(sources: ["layout": "<t>{{$title}}{{/title}}</t>{{$main}}{{/main}}", "row": "[{{name}}]"])
+        var accepted = 0
+        func check(_ damaged: [UInt8]) {
+            guard let program = MustacheProgram.decoded(damaged[...]) else { return }
+            accepted += 1
+            // Rendering may fail or print other text; it must not read past an array.
+            var out: [UInt8] = []
+            _ = try? templates.render(MustacheTemplate(name: "t", program: program), context, into: &out)
+        }
+        for n in 0..<bytes.count { check(Array(bytes[..<n])) }
+        #expect(accepted == 0, "no prefix is a whole program")
+        for i in bytes.indices {
+            for value: UInt8 in [0, 1, 0x7F, 0xFF] where bytes[i] != value {
+                var damaged = bytes
+                damaged[i] = value
+                check(damaged)
+            }
+        }
+        check(bytes + [0])
+        #expect(accepted < bytes.count * 4)
+    }
 }
