@@ -22,23 +22,41 @@ public struct ZoneRules: Sendable, Hashable {
         }
         let timeSize = version >= 0x32 ? 8 : 4
         guard header.blockSize(timeSize: timeSize) <= bytes.count - reader.at else { throw bad() }
-        var times: [Int64] = []
-        times.reserveCapacity(header.timecnt)
-        for _ in 0..<header.timecnt { times.append(try timeSize == 8 ? reader.int64() : Int64(reader.int32())) }
-        var indices: [Int] = []
-        indices.reserveCapacity(header.timecnt)
-        for _ in 0..<header.timecnt { indices.append(Int(try reader.byte())) }
-        var types: [Int32] = []
-        types.reserveCapacity(header.typecnt)
-        for _ in 0..<header.typecnt {
-            types.append(try reader.int32())
-            try reader.skip(2)
+        // The block's size is checked above, so its fields are read in place, without a
+        // check per byte: a directory page loads a zone file per professional.
+        let start = reader.at, count = header.timecnt, typeCount = header.typecnt
+        guard typeCount > 0 else { throw bad() }
+        let raw = bytes.withUnsafeBytes { raw -> (times: [Int64], offsets: [Int32], types: [Int32])? in
+            func int32(_ at: Int) -> Int32 { Int32(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self)) }
+            let typesAt = start + count * (timeSize + 1), indicesAt = start + count * timeSize
+            let types = [Int32](unsafeUninitializedCapacity: typeCount) { buffer, n in
+                for k in 0..<typeCount { buffer[k] = int32(typesAt + k * 6) }
+                n = typeCount
+            }
+            var valid = true
+            let offsets = [Int32](unsafeUninitializedCapacity: count) { buffer, n in
+                for k in 0..<count {
+                    let index = Int(raw[indicesAt + k])
+                    valid = valid && index < typeCount
+                    buffer[k] = types[min(index, typeCount - 1)]
+                }
+                n = count
+            }
+            let times = [Int64](unsafeUninitializedCapacity: count) { buffer, n in
+                for k in 0..<count {
+                    buffer[k] = timeSize == 8 ? Int64(bigEndian: raw.loadUnaligned(fromByteOffset: start + k * 8, as: Int64.self))
+                        : Int64(int32(start + k * 4))
+                }
+                n = count
+            }
+            return valid ? (times, offsets, types) : nil
         }
-        guard !types.isEmpty, indices.allSatisfy({ $0 < types.count }) else { throw bad() }
+        guard let raw else { throw bad() }
+        try reader.skip(count * (timeSize + 1) + typeCount * 6)
         try reader.skip(header.charcnt + header.leapcnt * (timeSize + 4) + header.isstdcnt + header.isutcnt)
-        transitions = times
-        offsets = indices.map { types[$0] }
-        initial = types[0]
+        transitions = raw.times
+        offsets = raw.offsets
+        initial = raw.types[0]
         if version >= 0x32, let text = reader.footer(), !text.isEmpty {
             guard let rule = PosixRule(text) else { throw bad() }
             footer = rule
@@ -237,22 +255,10 @@ private struct TZifReader {
         at += n
     }
 
-    mutating func byte() throws -> UInt8 {
-        guard at < bytes.count else { throw CoreError(.invalidTimeZone, field: "timezone", "The time zone data is damaged.") }
-        defer { at += 1 }
-        return bytes[at]
-    }
-
     mutating func int32() throws -> Int32 {
-        var v: UInt32 = 0
-        for _ in 0..<4 { v = v << 8 | UInt32(try byte()) }
-        return Int32(bitPattern: v)
-    }
-
-    mutating func int64() throws -> Int64 {
-        var v: UInt64 = 0
-        for _ in 0..<8 { v = v << 8 | UInt64(try byte()) }
-        return Int64(bitPattern: v)
+        guard at + 4 <= bytes.count else { throw CoreError(.invalidTimeZone, field: "timezone", "The time zone data is damaged.") }
+        defer { at += 4 }
+        return Int32(bitPattern: UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3]))
     }
 
     /// The text between the newlines after the 64-bit block.
