@@ -184,8 +184,11 @@ private struct ByteReader {
         return UnsafeBufferPointer(rebasing: bytes[at..<at + n])
     }
 
+    /// The string's UTF-8 as written (a damaged byte becomes U+FFFD: a name that matches
+    /// nothing, as no key has one; String(validating:) is unspecialized and costs ten
+    /// times as much for the short names programs hold).
     mutating func string() -> String? {
         guard let n = count(each: 1), let utf8 = take(n) else { return nil }
-        return String(validating: utf8, as: UTF8.self)
+        return String(decoding: utf8, as: UTF8.self)
     }
 }
