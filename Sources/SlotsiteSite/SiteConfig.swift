@@ -1,5 +1,5 @@
-import SlotsiteRender
 import SlotsiteCore
+import SlotsiteRender
 
 /// A site's configuration, read once from `slotsite.yml` and passed down.
 public struct SiteConfig: Sendable, Equatable {
@@ -44,18 +44,17 @@ public struct SiteConfig: Sendable, Equatable {
     public var contentPath: String { root + "/content" }
     /// This host's build ledger (`BuildLedger`), beside the store file: page records
     /// and the builder's caches.
-    public var ledgerPath: String {
-        let db = databasePath
-        return (db.lastIndex(of: "/").map { String(db[..<$0]) } ?? ".") + "/build-ledger.db"
-    }
+    public var ledgerPath: String { dataFolder + "/build-ledger.db" }
     /// Parsed templates kept for the next process (`CompiledTemplateFiles`), beside the ledger.
-    public var compiledTemplatesPath: String {
+    public var compiledTemplatesPath: String { dataFolder + "/compiled-templates" }
+    /// The folder of the store file.
+    private var dataFolder: String {
         let db = databasePath
-        return (db.lastIndex(of: "/").map { String(db[..<$0]) } ?? ".") + "/compiled-templates"
+        return db.lastIndex(of: "/").map { String(db[..<$0]) } ?? "."
     }
     /// The site's templates, parsed at most once per source on this host.
-    public func templates(escapesHTML: Bool = true) -> Templates {
-        Templates.directory(templatesPath, escapesHTML: escapesHTML, compiled: compiledTemplatesPath)
+    public func templates() -> Templates {
+        Templates.directory(templatesPath, compiled: compiledTemplatesPath)
     }
     /// The lock file the CGI and the builder share while they write pages.
     public var lockPath: String { databasePath + ".render-lock" }
