@@ -47,6 +47,18 @@ struct StoreTests {
         #expect(try again.database.prepare("SELECT count(*) FROM schema_migrations").scalar() == Int64(Migrations.all.count))
     }
 
+    /// A store with every migration says so in its header, which later opens read instead
+    /// of the migrations table; one without the mark (an older program's) is checked in
+    /// full and marked.
+    @Test func aCompleteStoreIsMarkedInItsHeader() throws {
+        let t = try TemporaryStore()
+        #expect(try t.store.database.prepare("PRAGMA user_version").scalar() == Int64(Migrations.all.count))
+        try t.store.database.execute("PRAGMA user_version = 0")
+        let again = try Store(path: t.directory + "/test.db")
+        #expect(try again.database.prepare("PRAGMA user_version").scalar() == Int64(Migrations.all.count))
+        #expect(try again.database.prepare("SELECT count(*) FROM schema_migrations").scalar() == Int64(Migrations.all.count))
+    }
+
     @Test func handlesAndEmailsAreUniqueIgnoringEmailCase() throws {
         let t = try TemporaryStore()
         try t.user("ada", email: "Ada@Example.org")
