@@ -10,16 +10,10 @@ extension CGIContext {
         guard let weekday = Availability.weekday(form["weekday"] ?? "") else {
             return try refusedHours(400, user, "Choose a weekday (mon to sun).")
         }
-        let interval: Availability.Interval
-        do { interval = try Availability.interval(start: form["start"] ?? "", end: form["end"] ?? "") } catch let e as CoreError {
-            return try refusedHours(400, user, e.message)
+        return try changeHours(user, hours: true,
+                               overlap: "This overlaps your other hours on that weekday. Remove those first, or choose other times.") {
+            try store().addAvailabilityRule(userID: user.id, weekday: weekday, interval: $0!, now: now)
         }
-        do {
-            try store().addAvailabilityRule(userID: user.id, weekday: weekday, interval: interval, now: now)
-        } catch let e as StoreError where e.reason == .slotOverlaps {
-            return try refusedHours(409, user, "This overlaps your other hours on that weekday. Remove those first, or choose other times.")
-        }
-        return try hoursChanged(user)
     }
 
     func addAvailabilityDay() throws -> Outcome {
@@ -30,22 +24,13 @@ extension CGIContext {
         guard date >= zone.local(now).date else { return try refusedHours(400, user, "That date has passed; choose today or later.") }
         let off = form["off"] ?? "0"
         guard off == "0" || off == "1" else { return try refusedHours(400, user, "Tick “off”, or give a start and an end.") }
-        var interval: Availability.Interval?
-        if off == "1" {
-            guard (form["start"] ?? "").isEmpty, (form["end"] ?? "").isEmpty else {
-                return try refusedHours(400, user, "A day off has no hours: leave start and end empty, or untick “off”.")
-            }
-        } else {
-            do { interval = try Availability.interval(start: form["start"] ?? "", end: form["end"] ?? "") } catch let e as CoreError {
-                return try refusedHours(400, user, e.message)
-            }
+        if off == "1", !(form["start"] ?? "").isEmpty || !(form["end"] ?? "").isEmpty {
+            return try refusedHours(400, user, "A day off has no hours: leave start and end empty, or untick “off”.")
         }
-        do {
-            try store().addAvailabilityDay(userID: user.id, date: date, interval: interval, now: now)
-        } catch let e as StoreError where e.reason == .slotOverlaps {
-            return try refusedHours(409, user, "That date already has an entry that overlaps (or is off). Remove it first.")
+        return try changeHours(user, hours: off == "0",
+                               overlap: "That date already has an entry that overlaps (or is off). Remove it first.") {
+            try store().addAvailabilityDay(userID: user.id, date: date, interval: $0, now: now)
         }
-        return try hoursChanged(user)
     }
 
     func deleteAvailability(_ kind: AvailabilityKind, _ id: Int64) throws -> Outcome {
@@ -82,6 +67,22 @@ extension CGIContext {
                                         summary: "The working-hours settings were not saved; see the marked fields.")
         }
         try store().setAvailabilitySettings(userID: user.id, settings, now: now)
+        return try hoursChanged(user)
+    }
+
+    /// A change of hours: with `hours`, the form's start and end first (400 when they do
+    /// not parse); hours that overlap others answer 409 with `overlap`.
+    private func changeHours(_ user: User, hours: Bool, overlap: String,
+                             _ change: (Availability.Interval?) throws -> Void) throws -> Outcome {
+        var interval: Availability.Interval?
+        if hours {
+            do { interval = try Availability.interval(start: form["start"] ?? "", end: form["end"] ?? "") } catch let e as CoreError {
+                return try refusedHours(400, user, e.message)
+            }
+        }
+        do { try change(interval) } catch let e as StoreError where e.reason == .slotOverlaps {
+            return try refusedHours(409, user, overlap)
+        }
         return try hoursChanged(user)
     }
 

@@ -39,16 +39,7 @@ struct CompiledTemplateFiles: CompiledTemplates {
             bytes += text.utf8
         }
         bytes += program
-        let wrote = bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
-        }
+        let wrote = bytes.withUnsafeBufferPointer { PageWriter.writeAll(fd, $0) }
         guard close(fd) == 0, wrote, rename(temporary, target) == 0 else {
             unlink(temporary)
             return
