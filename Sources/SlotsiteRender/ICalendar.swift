@@ -26,9 +26,6 @@ public struct ICalendar: Sendable {
         /// it and who it is for: a display name and an address each.
         public var organizer: (name: String, address: String)?
         public var attendee: (name: String, address: String)?
-        /// Shown without blocking the subscriber's time (`TRANSP:TRANSPARENT`): an offer,
-        /// not an appointment.
-        public var transparent = false
 
         public init(uid: String, stamp: Int64, start: Int64, end: Int64, sequence: Int? = nil, summary: String,
                     description: String? = nil, location: String? = nil, url: String? = nil, status: Status? = nil,
@@ -59,6 +56,24 @@ public struct ICalendar: Sendable {
     public var url: String?
     public var description: String?
     public var events: [Event]
+    /// Free slots offered for booking, after `events`.
+    public var offers: Offers?
+
+    /// A profile's free slots, each a `VEVENT` with `UID:slot-<id>@<host>`, the shared
+    /// summary and `TRANSP:TRANSPARENT` (an offer, not an appointment: it does not block
+    /// the subscriber's time). Apart from `events` because a build writes a feed for
+    /// every profile: the lines the slots share are encoded once, not per event.
+    public struct Offers: Sendable {
+        public var host: String
+        public var summary: String
+        public var slots: [Slot]
+
+        public init(host: String, summary: String, slots: [Slot]) {
+            self.host = host
+            self.summary = summary
+            self.slots = slots
+        }
+    }
 
     public init(method: String? = nil, name: String? = nil, refreshHourly: Bool = false, events: [Event]) {
         self.method = method
@@ -81,11 +96,6 @@ public struct ICalendar: Sendable {
         out.reserveCapacity(out.count + 512 + 192 * events.count)
         func line(_ name: String, _ value: String) { ICalendar.appendProperty(name, value, text: false, to: &out) }
         func text(_ name: String, _ value: String) { ICalendar.appendProperty(name, value, text: true, to: &out) }
-        func time(_ name: StaticString, _ instant: Int64) {
-            out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            ICalendar.appendUTC(instant, to: &out)
-            out += [0x0D, 0x0A]
-        }
         line("BEGIN", "VCALENDAR")
         line("VERSION", "2.0")
         line("PRODID", "-//Slotsite//Slotsite//EN")
@@ -97,6 +107,12 @@ public struct ICalendar: Sendable {
         if refreshHourly {
             line("REFRESH-INTERVAL;VALUE=DURATION", "PT1H")
             line("X-PUBLISHED-TTL", "PT1H")
+        }
+        var clock = UTCWriter()
+        func time(_ name: StaticString, _ instant: Int64) {
+            out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            clock.append(instant, to: &out)
+            out += [0x0D, 0x0A]
         }
         var summary: (value: String, bytes: [UInt8])?
         for event in events {
@@ -118,7 +134,6 @@ public struct ICalendar: Sendable {
             if let location = event.location { text("LOCATION", location) }
             if let url = event.url { line("URL", url) }
             if let status = event.status { line("STATUS", status.rawValue) }
-            if event.transparent { out += ICalendar.transparent }
             if let organizer = event.organizer {
                 line("ORGANIZER;CN=" + ICalendar.quotedParameter(organizer.name), "mailto:" + organizer.address)
             }
@@ -127,31 +142,110 @@ public struct ICalendar: Sendable {
             }
             out += ICalendar.endEvent
         }
+        if let offers { append(offers, to: &out) }
         line("END", "VCALENDAR")
+    }
+
+    /// The offers' events: what they share (the UID's host, the summary, the lines'
+    /// names) is encoded once; per slot only its number and times are written.
+    private func append(_ offers: Offers, to out: inout [UInt8]) {
+        let host = Array(offers.host.utf8)
+        // `UID:slot-` + up to 20 digits + `@host` fits a line unfolded when the host is
+        // short and has nothing TEXT escapes; any other host takes the general writer.
+        let plainHost = 4 + 5 + 20 + 1 + host.count <= 75
+            && host.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x5C && $0 != 0x3B && $0 != 0x2C }
+        let uidTail = [UInt8(ascii: "@")] + host + [0x0D, 0x0A]
+        var uid = ICalendar.beginOfferUID
+        // DTSTAMP, DTSTART and DTEND with room for their values at bytes 8, 34 and 58.
+        var times = Array("DTSTAMP:YYYYMMDDTHHMMSSZ\r\nDTSTART:YYYYMMDDTHHMMSSZ\r\nDTEND:YYYYMMDDTHHMMSSZ\r\n".utf8)
+        var tail: [UInt8] = []
+        ICalendar.appendProperty("SUMMARY", offers.summary, text: true, to: &tail)
+        tail += ICalendar.transparent + ICalendar.endEvent
+        out.reserveCapacity(out.count + offers.slots.count * (uid.count + 20 + uidTail.count + times.count + tail.count))
+        // Slots of one profile share a few stamps and lie on a few days: one writer each.
+        var stamps = UTCWriter(), clock = UTCWriter()
+        for slot in offers.slots {
+            if plainHost {
+                uid.removeLast(uid.count - ICalendar.beginOfferUID.count)
+                ICalendar.appendDecimal(slot.id, to: &uid)
+                uid += uidTail
+                out += uid
+            } else {
+                out += ICalendar.beginEvent
+                ICalendar.appendProperty("UID", "slot-" + String(slot.id) + "@" + offers.host, text: true, to: &out)
+            }
+            let stamp = stamps.digits(slot.createdAt), start = clock.digits(slot.range.start), end = clock.digits(slot.range.end)
+            times.withUnsafeMutableBytes { bytes in
+                func put(_ value: (date: UInt64, time: UInt64), at offset: Int) {
+                    bytes.storeBytes(of: value.date.littleEndian, toByteOffset: offset, as: UInt64.self)
+                    bytes.storeBytes(of: value.time.littleEndian, toByteOffset: offset + 8, as: UInt64.self)
+                }
+                put(stamp, at: 8)
+                put(start, at: 34)
+                put(end, at: 58)
+            }
+            out += times
+            out += tail
+        }
     }
 
     private static let beginEvent = Array("BEGIN:VEVENT\r\n".utf8)
     private static let endEvent = Array("END:VEVENT\r\n".utf8)
     private static let transparent = Array("TRANSP:TRANSPARENT\r\n".utf8)
+    private static let beginOfferUID = Array("BEGIN:VEVENT\r\nUID:slot-".utf8)
+
+    /// `n` in decimal (an id: not negative).
+    static func appendDecimal(_ n: Int64, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var v = UInt64(max(n, 0)), at = 20
+            repeat {
+                at -= 1
+                digits[at] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            } while v > 0
+            out += UnsafeBufferPointer(rebasing: digits[at...])
+        }
+    }
+
+    /// `appendUTC` for a run of times, most of them on the day before them: the date's
+    /// digits are kept from the last call.
+    struct UTCWriter {
+        private var day = Int64.min
+        /// `YYYYMMDD`, its first byte lowest.
+        private var date: UInt64 = 0
+
+        /// `YYYYMMDD` and `THHMMSSZ`, each as eight bytes, the first lowest.
+        mutating func digits(_ instant: Int64) -> (date: UInt64, time: UInt64) {
+            let (days, second) = instant.quotientAndRemainder(dividingBy: 86_400)
+            let seconds = Int(second < 0 ? second + 86_400 : second)
+            let whole = second < 0 ? days - 1 : days
+            if whole != day {
+                day = whole
+                let civil = CivilDate(daysSinceEpoch: whole)
+                date = Self.two(civil.year / 100 % 100, at: 0) | Self.two(civil.year % 100, at: 16)
+                    | Self.two(civil.month, at: 32) | Self.two(civil.day, at: 48)
+            }
+            let time = 0x54 | Self.two(seconds / 3600, at: 8) | Self.two(seconds / 60 % 60, at: 24)
+                | Self.two(seconds % 60, at: 40) | 0x5A << 56 // T, HHMMSS, Z
+            return (date, time)
+        }
+
+        mutating func append(_ instant: Int64, to out: inout [UInt8]) {
+            let (date, time) = digits(instant)
+            withUnsafeBytes(of: (date.littleEndian, time.littleEndian)) { out += $0 }
+        }
+
+        /// Two decimal digits of `n` (0–99) as bytes at bit `shift`.
+        @inline(__always)
+        private static func two(_ n: Int, at shift: UInt64) -> UInt64 {
+            UInt64(truncatingIfNeeded: 0x30 + n / 10) << shift | UInt64(truncatingIfNeeded: 0x30 + n % 10) << (shift + 8)
+        }
+    }
 
     /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch, appended to `out` as ASCII digits.
     static func appendUTC(_ instant: Int64, to out: inout [UInt8]) {
-        let (days, second) = instant.quotientAndRemainder(dividingBy: 86_400)
-        let seconds = Int(second < 0 ? second + 86_400 : second)
-        let date = CivilDate(daysSinceEpoch: second < 0 ? days - 1 : days)
-        @inline(__always) func two(_ n: Int) {
-            out.append(UInt8(truncatingIfNeeded: 0x30 + n / 10))
-            out.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
-        }
-        two(date.year / 100 % 100)
-        two(date.year % 100)
-        two(date.month)
-        two(date.day)
-        out.append(UInt8(ascii: "T"))
-        two(seconds / 3600)
-        two(seconds / 60 % 60)
-        two(seconds % 60)
-        out.append(UInt8(ascii: "Z"))
+        var clock = UTCWriter()
+        clock.append(instant, to: &out)
     }
 
     /// `name:value` and CRLF appended to `out`, folded so that no line passes 75 octets:

@@ -69,14 +69,8 @@ public struct PageRenderer {
     public func profileFeed(_ record: ProfileRecord, into out: inout [UInt8]) {
         let user = record.user
         let page = config.origin + profileURL(user.handle)
-        let at = "@" + config.host, summary = "Free: " + user.name
-        let events = record.freeSlots.map { slot in
-            var event = ICalendar.Event(uid: "slot-" + String(slot.id) + at, stamp: slot.createdAt, start: slot.range.start,
-                                        end: slot.range.end, summary: summary)
-            event.transparent = true
-            return event
-        }
-        var calendar = ICalendar(name: "\(user.name) — free slots (\(config.title))", refreshHourly: true, events: events)
+        var calendar = ICalendar(name: "\(user.name) — free slots (\(config.title))", refreshHourly: true, events: [])
+        calendar.offers = ICalendar.Offers(host: config.host, summary: "Free: " + user.name, slots: record.freeSlots)
         calendar.url = page
         calendar.description = "Book a free slot of \(user.name) at \(page)"
         calendar.append(to: &out)

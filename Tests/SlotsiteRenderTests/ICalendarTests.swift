@@ -1,4 +1,6 @@
 import Testing
+import Foundation
+import SlotsiteCore
 @testable import SlotsiteRender
 
 struct ICalendarTests {
@@ -63,6 +65,16 @@ struct ICalendarTests {
         #expect(ICalendar.utc(c.0) == c.1)
     }
 
+    /// A feed writes its times through one writer that keeps the last date's digits.
+    @Test func aRunOfTimesMatchesEachAlone() {
+        var clock = ICalendar.UTCWriter(), run: [UInt8] = [], alone: [UInt8] = []
+        for instant: Int64 in [0, 86_399, 86_400, 5, -1, -86_400, -86_401, 1_795_780_800, 1_795_780_799, 253_402_300_799, 951_782_400] {
+            clock.append(instant, to: &run)
+            alone += ICalendar.utc(instant).utf8
+        }
+        #expect(run == alone)
+    }
+
     @Test func aCalendarHasItsPartsInOrder() {
         let event = ICalendar.Event(uid: "slot-42@example.org", stamp: 1_795_780_800, start: 1_795_867_200, end: 1_795_869_900,
                                     sequence: 2, summary: "Coaching with Ada, Lovelace", status: .cancelled)
@@ -91,11 +103,27 @@ struct ICalendarTests {
 }
 
 struct ICalendarEventTests {
-    @Test func offersDoNotBlockTimeAndInvitationsNameTheirParties() {
-        var offer = ICalendar.Event(uid: "slot-1@example.org", stamp: 0, start: 3600, end: 7200, summary: "Free")
-        offer.transparent = true
-        let feed = String(decoding: ICalendar(events: [offer]).bytes(), as: UTF8.self)
-        #expect(feed.contains("TRANSP:TRANSPARENT\r\n"))
+    /// Offers are written apart from events; each must come out as the general event
+    /// writer would write it, plus `TRANSP:TRANSPARENT`: hosts that fold or need
+    /// escaping, summaries with escapes and non-ASCII, ids of every length.
+    @Test(arguments: ["example.org", "127.0.0.1:8080", String(repeating: "long-host.", count: 7) + "example",
+                      "a,b;c\\d.example", "zoë.example"])
+    func offersAreEventsThatDoNotBlockTime(_ host: String) {
+        let slots = [Slot(id: 1, userID: 1, range: TimeRange(start: 3600, end: 7200)),
+                     Slot(id: 4_200_000, userID: 1, range: TimeRange(start: 1_795_867_200, end: 1_795_869_900), createdAt: 1_795_780_800),
+                     Slot(id: Int64.max, userID: 1, range: TimeRange(start: 1_795_953_600, end: 1_795_957_200), createdAt: -1)]
+        let summary = "Free: Zoë \"Ada\" Lovelace, PhD; \\ " + String(repeating: "é", count: 40)
+        var offers = ICalendar(name: "Ada", refreshHourly: true, events: [])
+        offers.offers = ICalendar.Offers(host: host, summary: summary, slots: slots)
+        let events = slots.map {
+            ICalendar.Event(uid: "slot-\($0.id)@\(host)", stamp: $0.createdAt, start: $0.range.start, end: $0.range.end, summary: summary)
+        }
+        let expected = String(decoding: ICalendar(name: "Ada", refreshHourly: true, events: events).bytes(), as: UTF8.self)
+            .replacingOccurrences(of: "END:VEVENT\r\n", with: "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n")
+        #expect(String(decoding: offers.bytes(), as: UTF8.self) == expected)
+    }
+
+    @Test func invitationsNameTheirParties() {
         var invite = ICalendar.Event(uid: "booking-1@example.org", stamp: 0, start: 3600, end: 7200, sequence: 1, summary: "x",
                                      status: .cancelled)
         invite.organizer = ("Ada \"the\" Coach\r\nX: y", "bookings@example.org")
