@@ -59,9 +59,10 @@ enum Sodium {
         return bytes
     }
 
-    /// The SHA-256 of `bytes`.
+    /// The SHA-256 of `bytes`. Without `initialize()`: libsodium's SHA-256 has one
+    /// portable implementation and no state, and the CPU probe that `sodium_init` runs
+    /// traps to the hypervisor on virtual machines, for every request that has a session.
     static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        initialize()
         var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
         crypto_hash_sha256(&out, bytes, UInt64(bytes.count))
         return out
