@@ -7,11 +7,15 @@ public struct PageRenderer {
     public let config: SiteConfig
     public let templates: Templates
     public let site: SiteView
+    /// `config.origin` and `config.host`, worked out once: a build asks for them per profile.
+    private let origin: String, host: String
 
     public init(config: SiteConfig, templates: Templates) {
         self.config = config
         self.templates = templates
         self.site = SiteView(title: config.title, root: config.basePath, cgi: config.cgiURL)
+        self.origin = config.origin
+        self.host = config.host
     }
 
     /// A renderer with the site's own templates, each parsed when first used.
@@ -20,7 +24,7 @@ public struct PageRenderer {
     }
 
     /// The URL path of a profile page, from the site's root: the one place it is made.
-    public func profileURL(_ handle: String) -> String { config.basePath + SitePaths.profile(handle) }
+    public func profileURL(_ handle: String) -> String { site.root + SitePaths.profile(handle) }
 
     public func profile(_ record: ProfileRecord) throws -> [UInt8] {
         var out: [UInt8] = []
@@ -38,7 +42,7 @@ public struct PageRenderer {
                                skills: record.user.skills, timezone: zone.identifier,
                                days: DaySchedule.group(record.freeSlots, in: zone))
         if config.slotFeeds {
-            let feed = config.origin + profileURL(record.user.handle) + "slots.ics"
+            let feed = origin + profileURL(record.user.handle) + "slots.ics"
             // String(_:) of the slice: `+` with a Substring is the generic append, which
             // looks up its witnesses at run time.
             view.feed = (feed, "webcal" + String(feed.drop { $0 != ":" }))
@@ -68,9 +72,9 @@ public struct PageRenderer {
     /// `profileFeed` appended to `out`.
     public func profileFeed(_ record: ProfileRecord, into out: inout [UInt8]) {
         let user = record.user
-        let page = config.origin + profileURL(user.handle)
+        let page = origin + profileURL(user.handle)
         var calendar = ICalendar(name: "\(user.name) — free slots (\(config.title))", refreshHourly: true, events: [])
-        calendar.offers = ICalendar.Offers(host: config.host, summary: "Free: " + user.name, slots: record.freeSlots)
+        calendar.offers = ICalendar.Offers(host: host, summary: "Free: " + user.name, slots: record.freeSlots)
         calendar.url = page
         calendar.description = "Book a free slot of \(user.name) at \(page)"
         calendar.append(to: &out)
