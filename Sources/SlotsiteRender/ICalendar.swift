@@ -207,7 +207,7 @@ public struct ICalendar: Sendable {
         }
     }
 
-    /// `appendUTC` for a run of times, most of them on the day before them: the date's
+    /// `appendUTC` for a run of times, most on the same day as the one before: the date's
     /// digits are kept from the last call.
     struct UTCWriter {
         private var day = Int64.min
