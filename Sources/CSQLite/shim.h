@@ -11,13 +11,10 @@ static inline int slotsite_keep_wal_on_close(sqlite3 *db) {
 #include <string.h>
 
 /* SQLite's memory, in size classes. Debian builds SQLite without its lookaside
- * allocator, so each of the thousands of small objects a request makes (the schema,
- * statements, values) costs a malloc and a free: an eighth of a booking's
- * instructions went to glibc's allocator. Here a freed block goes onto its class's
- * list and the next request of that class takes it back; new blocks are cut from
- * 256 KB chunks that are kept (SQLite's memory is as large as its largest moment, as
- * glibc's heap is in a process that never trims it). Classes step by 16 bytes up to
- * 512 and by eighths of a power of two above, up to 64 KB; larger blocks are malloc's.
+ * allocator, so every small object of a schema or statement would be a malloc and a
+ * free (bench/README.md). A freed block goes onto its class's list for the next one of
+ * that class; new blocks are cut from chunks that are kept. Classes step by 16 bytes
+ * up to 512 and by eighths of a power of two up to 64 KB; larger blocks are malloc's.
  * A spin lock makes it safe for a build's threads; a CGI process never contends. */
 enum { SLOTSITE_STEP = 16, SLOTSITE_SMALL = 512, SLOTSITE_LARGE = 65536, SLOTSITE_CLASSES = 32 + 8 * 7,
        SLOTSITE_HEADER = 16, SLOTSITE_CHUNK = 256 * 1024 };
@@ -28,8 +25,8 @@ struct slotsite_memory {
     char *next, *end;
 };
 
-/* The one state, inside a function: Swift imports this header and defines no global
- * variables from it, but does emit a function's own statics. */
+/* The one state, inside a function: Swift defines no global variables from an imported
+ * header, but does emit a function's statics. Only Database.swift installs these. */
 static inline struct slotsite_memory *slotsite_memory(void) {
     static struct slotsite_memory memory;
     return &memory;
