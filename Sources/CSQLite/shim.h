@@ -17,7 +17,7 @@ static inline int slotsite_keep_wal_on_close(sqlite3 *db) {
  * up to 512 and by eighths of a power of two up to 64 KB; larger blocks are malloc's.
  * A spin lock makes it safe for a build's threads; a CGI process never contends. */
 enum { SLOTSITE_STEP = 16, SLOTSITE_SMALL = 512, SLOTSITE_LARGE = 65536, SLOTSITE_CLASSES = 32 + 8 * 7,
-       SLOTSITE_HEADER = 16, SLOTSITE_CHUNK = 256 * 1024 };
+       SLOTSITE_HEADER = 8, SLOTSITE_CHUNK = 256 * 1024 };
 
 struct slotsite_memory {
     char lock;
@@ -48,7 +48,8 @@ static inline int slotsite_class_size(int c) {
 static inline void slotsite_lock(struct slotsite_memory *m) { while (__atomic_test_and_set(&m->lock, __ATOMIC_ACQUIRE)) {} }
 static inline void slotsite_unlock(struct slotsite_memory *m) { __atomic_clear(&m->lock, __ATOMIC_RELEASE); }
 
-/* Each block starts with a header: its class, or -1 and its size for a malloc'd one. */
+/* Each block starts with an 8-byte header (SQLite needs 8-byte alignment): its class,
+ * or -1 and its size for a malloc'd one. */
 static void *slotsite_malloc(int n) {
     char *block;
     if (n <= 0) n = 1;
