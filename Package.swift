@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "slotsite-cgi", dependencies: ["SlotsiteCGI"], swiftSettings: fast,
                           linkerSettings: [staticExecutable]),
         .testTarget(name: "SlotsiteCoreTests", dependencies: ["SlotsiteCore"]),
-        .testTarget(name: "SlotsiteStoreTests", dependencies: ["SlotsiteStore", "CSQLite"]),
+        .testTarget(name: "SlotsiteStoreTests", dependencies: ["SlotsiteStore"]),
         .testTarget(name: "SlotsiteRenderTests", dependencies: ["SlotsiteRender"]),
         .testTarget(name: "SlotsiteAuthTests", dependencies: ["SlotsiteAuth"]),
         .testTarget(name: "SlotsiteSiteTests", dependencies: ["SlotsiteSite"]),
