@@ -167,7 +167,7 @@ public struct ICalendar: Sendable {
         for slot in offers.slots {
             if plainHost {
                 uid.removeLast(uid.count - ICalendar.beginOfferUID.count)
-                ICalendar.appendDecimal(slot.id, to: &uid)
+                uid.appendDecimal(slot.id)
                 uid += uidTail
                 out += uid
             } else {
@@ -194,21 +194,8 @@ public struct ICalendar: Sendable {
     private static let transparent = Array("TRANSP:TRANSPARENT\r\n".utf8)
     private static let beginOfferUID = Array("BEGIN:VEVENT\r\nUID:slot-".utf8)
 
-    /// `n` in decimal (an id: not negative).
-    static func appendDecimal(_ n: Int64, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var v = UInt64(max(n, 0)), at = 20
-            repeat {
-                at -= 1
-                digits[at] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
-                v /= 10
-            } while v > 0
-            out += UnsafeBufferPointer(rebasing: digits[at...])
-        }
-    }
-
-    /// `appendUTC` for a run of times, most on the same day as the one before: the date's
-    /// digits are kept from the last call.
+    /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch, for a run of times, most on the same
+    /// day as the one before: the date's digits are kept from the last call.
     struct UTCWriter {
         private var day = Int64.min
         /// `YYYYMMDD`, its first byte lowest.
@@ -240,12 +227,6 @@ public struct ICalendar: Sendable {
         private static func two(_ n: Int, at shift: UInt64) -> UInt64 {
             UInt64(truncatingIfNeeded: 0x30 + n / 10) << shift | UInt64(truncatingIfNeeded: 0x30 + n % 10) << (shift + 8)
         }
-    }
-
-    /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch, appended to `out` as ASCII digits.
-    static func appendUTC(_ instant: Int64, to out: inout [UInt8]) {
-        var clock = UTCWriter()
-        clock.append(instant, to: &out)
     }
 
     /// `name:value` and CRLF appended to `out`, folded so that no line passes 75 octets:
@@ -348,8 +329,8 @@ public struct ICalendar: Sendable {
 
     /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch.
     public static func utc(_ instant: Int64) -> String {
-        var out: [UInt8] = []
-        appendUTC(instant, to: &out)
+        var out: [UInt8] = [], clock = UTCWriter()
+        clock.append(instant, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }
