@@ -94,9 +94,11 @@ struct DirectoryPage {
         staleAt = rows.compactMap { row in row.listed.nextStart.map { $0 - row.listed.notice } }.min()
     }
 
-    /// A row for `user`, whose first free slot starts at `nextStart`.
-    static func row(_ user: User, nextStart: Int64?, version: Int64, renderer: PageRenderer) -> Row {
-        (renderer.directoryEntry(user: user, nextStart: nextStart), DirectoryPages.listed(user, nextStart: nextStart), version)
+    /// A row for `user`, whose first free slot starts at `nextStart` (at UTC offset
+    /// `offset` on their clock, when known).
+    static func row(_ user: User, nextStart: Int64?, offset: Int? = nil, version: Int64, renderer: PageRenderer) -> Row {
+        (renderer.directoryEntry(user: user, nextStart: nextStart, offset: offset), DirectoryPages.listed(user, nextStart: nextStart),
+         version)
     }
 
     var path: String { OutputKind.directoryPath(number) }

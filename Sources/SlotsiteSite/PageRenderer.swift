@@ -81,7 +81,14 @@ public struct PageRenderer {
     }
 
     /// The directory entry of a profile: name, skills and the first free slot.
-    public func directoryEntry(user: User, nextStart: Int64?) -> DirectoryView.Entry {
+    /// `user`'s row of the directory, whose first free slot starts at `nextStart`; with
+    /// what the user's zone says of it already known (`NextFree.offset`), without
+    /// loading the zone.
+    public func directoryEntry(user: User, nextStart: Int64?, offset: Int? = nil) -> DirectoryView.Entry {
+        if let offset {
+            return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,
+                                       next: nextStart.map { LocalDateTime(wall: $0 + Int64(offset), offset: offset) }, zone: user.timezone)
+        }
         let zone = (try? Zone(user.timezone)) ?? .utc
         return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,
                                    next: nextStart.map { zone.local($0) }, zone: zone.identifier)

@@ -178,17 +178,14 @@ extension SiteBuilder {
 
     /// Directory page `page` rendered from the store, with constant-time queries, or
     /// `.same` when it would show what `shown` (the digest its current file was recorded
-    /// with, if any) says it shows; the first free slots it had to search for are added
-    /// to `nextFree`.
+    /// with, if any) says it shows; what the first-free cache is to keep
+    /// (`directoryRows`) is added to `nextFree`.
     private func renderDirectoryPage(_ page: Int, previous: Int?, next: Int?, theme: String, now: Int64, ledger: BuildLedger,
                                      shown old: Substring?, nextFree: inout [NextFree]) throws -> Rendered {
-        let ids = config.userIDs(onPage: page)
-        let (rows, computed) = try directoryEntries(ids: ids, now: now, ledger: ledger)
-        nextFree += computed
+        let (rows, keep) = try directoryRows(ids: config.userIDs(onPage: page), now: now, ledger: ledger)
+        nextFree += keep
         if rows.isEmpty, page > 1 { return .gone }
-        let built = DirectoryPage(page, previous: previous, next: next,
-                                  rows: rows.map { DirectoryPage.row($0.user, nextStart: $0.nextStart, version: $0.version, renderer: renderer) },
-                                  theme: theme)
+        let built = DirectoryPage(page, previous: previous, next: next, rows: rows, theme: theme)
         if old == built.shown[...] { return .same(staleAt: built.staleAt, fingerprint: built.fingerprint) }
         return .page(try built.html(renderer), staleAt: built.staleAt, fingerprint: built.fingerprint)
     }

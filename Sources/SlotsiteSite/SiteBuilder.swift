@@ -185,9 +185,9 @@ public final class SiteBuilder {
             var rows = members.compactMap { entries[$0.id] }
             if rows.count != members.count || zip(rows, members).contains(where: { $0.version != $1.version }) {
                 guard orFromStore else { return }
-                let stored = try directoryEntries(ids: config.userIDs(onPage: page), now: now, ledger: input.ledger)
-                rows = stored.rows.map { DirectoryPage.row($0.user, nextStart: $0.nextStart, version: $0.version, renderer: renderer) }
-                nextFree += stored.computed
+                let stored = try directoryRows(ids: config.userIDs(onPage: page), now: now, ledger: input.ledger)
+                rows = stored.rows
+                nextFree += stored.keep
             }
             let built = DirectoryPage(page, previous: pages.before(page), next: pages.after(page), rows: rows, theme: theme)
             try run.emit(built.path, built.html(renderer), staleAt: built.staleAt, fingerprint: built.fingerprint)
@@ -303,23 +303,44 @@ public final class SiteBuilder {
     /// from the ledger's cache while it holds (same version, start still ahead), else
     /// searched in the store and returned in `computed` for the ledger to keep.
     func directoryEntries(ids: ClosedRange<Int64>, now: Int64, ledger: BuildLedger) throws
-        -> (rows: [(user: User, version: Int64, nextStart: Int64?)], computed: [NextFree]) {
+        -> (rows: [(user: User, version: Int64, nextStart: Int64?, offset: Int?)], computed: [NextFree]) {
         try storeCall {
             let members = try store.directoryMembers(ids: ids)
             let cached = try ledger.nextFree(ids: ids)
-            var rows: [(user: User, version: Int64, nextStart: Int64?)] = []
+            var rows: [(user: User, version: Int64, nextStart: Int64?, offset: Int?)] = []
             var computed: [NextFree] = []
             for (user, version) in members {
                 if let kept = cached[user.id], kept.version == version, kept.start.map({ $0 - user.noticeSeconds > now }) ?? true {
-                    rows.append((user, version, kept.start))
+                    rows.append((user, version, kept.start, kept.offset))
                 } else {
                     let start = try store.firstFreeStart(of: user.id, after: now)
                     computed.append(NextFree(userID: user.id, version: version, start: start))
-                    rows.append((user, version, start))
+                    rows.append((user, version, start, nil))
                 }
             }
             return (rows, computed)
         }
+    }
+
+    /// The directory rows of the users with ids in `ids`, by `directoryEntries`, and what
+    /// the ledger's cache is to keep: each first free slot searched for, and each entry
+    /// kept without what the zone said (`NextFree.offset`), with what its row found. A
+    /// later change then renders the page loading only the zones of those it changed.
+    func directoryRows(ids: ClosedRange<Int64>, now: Int64, ledger: BuildLedger) throws -> (rows: [DirectoryPage.Row], keep: [NextFree]) {
+        let read = try directoryEntries(ids: ids, now: now, ledger: ledger)
+        let searched = Set(read.computed.map(\.userID))
+        var keep: [NextFree] = []
+        let rows = read.rows.map { member in
+            let row = DirectoryPage.row(member.user, nextStart: member.nextStart, offset: member.offset, version: member.version,
+                                        renderer: renderer)
+            if searched.contains(member.user.id) || member.offset == nil {
+                // Only from the user's own zone: one that failed to load showed UTC.
+                let offset = row.entry.zone == member.user.timezone ? row.entry.next?.offset ?? 0 : nil
+                keep.append(NextFree(userID: member.user.id, version: member.version, start: member.nextStart, offset: offset))
+            }
+            return row
+        }
+        return (rows, keep)
     }
 
     func storeCall<T>(_ body: () throws -> T) throws -> T {

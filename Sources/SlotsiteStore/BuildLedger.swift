@@ -48,6 +48,10 @@ public final class BuildLedger {
             html TEXT NOT NULL
         ) STRICT;
         """),
+        ("2-next-free-offset", """
+        -- The UTC offset at `starts_at` in the professional's zone (NULL: not yet found).
+        ALTER TABLE next_free ADD COLUMN utc_offset INTEGER;
+        """),
     ]
 
     /// Runs `body` in one write transaction of the ledger: reads and records in it
@@ -97,9 +101,10 @@ public final class BuildLedger {
                 for path in removed { try delete.bind(.text(path)).run() }
             }
             if !nextFree.isEmpty {
-                let keep = try database.prepare("INSERT OR REPLACE INTO next_free (user_id, version, starts_at) VALUES (?, ?, ?)")
+                let keep = try database.prepare("INSERT OR REPLACE INTO next_free (user_id, version, starts_at, utc_offset) VALUES (?, ?, ?, ?)")
                 for entry in nextFree {
-                    try keep.bind(.int(entry.userID), .int(entry.version), entry.start.map { .int($0) } ?? .null).run()
+                    try keep.bind(.int(entry.userID), .int(entry.version), entry.start.map { .int($0) } ?? .null,
+                                  entry.offset.map { .int(Int64($0)) } ?? .null).run()
                 }
             }
             if !cooked.isEmpty {
@@ -116,9 +121,10 @@ public final class BuildLedger {
     /// The first free slots kept for the users with ids in `ids`, by user id.
     public func nextFree(ids: ClosedRange<Int64>) throws -> [Int64: NextFree] {
         var found: [Int64: NextFree] = [:]
-        try database.prepare("SELECT user_id, version, starts_at FROM next_free WHERE user_id BETWEEN ? AND ?")
+        try database.prepare("SELECT user_id, version, starts_at, utc_offset FROM next_free WHERE user_id BETWEEN ? AND ?")
             .bind(.int(ids.lowerBound), .int(ids.upperBound)).forEach {
-                found[$0.int(0)] = NextFree(userID: $0.int(0), version: $0.int(1), start: $0.isNull(2) ? nil : $0.int(2))
+                found[$0.int(0)] = NextFree(userID: $0.int(0), version: $0.int(1), start: $0.isNull(2) ? nil : $0.int(2),
+                                            offset: $0.isNull(3) ? nil : Int($0.int(3)))
             }
         return found
     }

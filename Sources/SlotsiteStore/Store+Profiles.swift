@@ -43,11 +43,16 @@ public struct NextFree: Sendable, Equatable {
     public let userID: Int64
     public let version: Int64
     public let start: Int64?
+    /// What the professional's zone said when it was loaded: the UTC offset at `start`
+    /// (0 when there is none). Nil until then, or when it did not load. A directory row
+    /// with it needs no zone.
+    public let offset: Int?
 
-    public init(userID: Int64, version: Int64, start: Int64?) {
+    public init(userID: Int64, version: Int64, start: Int64?, offset: Int? = nil) {
         self.userID = userID
         self.version = version
         self.start = start
+        self.offset = offset
     }
 }
 

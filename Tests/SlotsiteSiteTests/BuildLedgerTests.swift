@@ -43,6 +43,50 @@ struct BuildLedgerTests {
         #expect(try entries(at: start2) == ([nil, nil, nil], [a]))
     }
 
+    /// A directory row shows a kept start at the UTC offset kept with it, as the zone
+    /// would: the cache keeps what a row's zone said (0 for no start), an entry kept
+    /// without it gets it, and a zone that does not load (the row shows UTC) leaves
+    /// nothing to trust.
+    @Test func directoryRowsKeepWhatTheirZoneSaid() throws {
+        let site = try TemporarySite(seedUsers: 4, slots: 0)
+        let opened = try site.open()
+        let builder = opened.builder(), store = opened.store, ledger = try builder.ledger()
+        let (a, b, c, d): (Int64, Int64, Int64, Int64) = (1, 2, 3, 4)
+        try store.updateProfile(userID: d, name: "D", bio: "", skills: [], timezone: "Asia/Kolkata", now: now)
+        try store.updateProfile(userID: a, name: "A", bio: "", skills: [], timezone: "America/New_York", now: now)
+        try store.updateProfile(userID: b, name: "B", bio: "", skills: [], timezone: "Australia/Lord_Howe", now: now)
+        // New York's first hour of summer time in 2027; Lord Howe's half-hour offsets.
+        let march14 = Int64(1_805_007_600)  // 2027-03-14T07:00Z, 03:00 EDT
+        try store.createSlot(userID: a, range: TimeRange(start: march14, end: march14 + 1800), now: now)
+        try store.createSlot(userID: b, range: range(2, 3), now: now)
+        try store.createSlot(userID: c, range: range(4, 5), now: now)
+        try store.database.execute("UPDATE users SET timezone = 'Nowhere/Else' WHERE id = \(c)")
+        func rows() throws -> (shown: [String], keep: [NextFree]) {
+            let read = try builder.directoryRows(ids: a...d, now: now, ledger: ledger)
+            try ledger.record([], nextFree: read.keep)
+            return (read.rows.map { show($0.entry.next, $0.entry.zone) }, read.keep)
+        }
+        func show(_ next: LocalDateTime?, _ zone: String) -> String {
+            "\(next.map { "\($0.date) \($0.time) \($0.second) \($0.offset)" } ?? "-") \(zone)"
+        }
+        let lordHowe = try Zone("Australia/Lord_Howe")
+        let expected = [show(try Zone("America/New_York").local(march14), "America/New_York"),
+                        show(lordHowe.local(range(2, 3).start), "Australia/Lord_Howe"),
+                        show(Zone.utc.local(range(4, 5).start), "UTC"), show(nil, "Asia/Kolkata")]
+        let first = try rows()
+        #expect(first.shown == expected)
+        #expect(first.keep.map(\.offset) == [-4 * 3600, lordHowe.offset(at: range(2, 3).start), nil, 0])
+        let second = try rows()
+        #expect(second.shown == expected, "the same rows from the kept offsets")
+        #expect(second.keep.map(\.userID) == [c], "only the row whose zone did not load is kept again, still without an offset")
+        // An entry kept before offsets were kept gets its offset from the zone.
+        let versionA = try #require(try ledger.nextFree(ids: a...a)[a]).version
+        try ledger.record([], nextFree: [NextFree(userID: a, version: versionA, start: march14)])
+        let third = try rows()
+        #expect(third.shown == expected)
+        #expect(third.keep.map(\.userID) == [a, c] && third.keep.first?.offset == -4 * 3600)
+    }
+
     /// A cooked bio is read back only for the very bio it was cooked from, whoever
     /// changed the bio since, one by one and in a walk beside the profile stream.
     @Test func aCookedBioIsReadOnlyWithTheBioItWasCookedFrom() throws {
