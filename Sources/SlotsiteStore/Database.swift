@@ -7,9 +7,6 @@ import Glibc
 final class Database {
     private let handle: OpaquePointer
     let path: String
-    private let durability: Durability
-    /// The write queue's lock file, opened at the first write transaction (`queue()`).
-    private var queueFD: Int32 = -1
 
     /// How a database keeps its writes.
     enum Durability {
@@ -39,7 +36,6 @@ final class Database {
         }
         handle = db
         self.path = path
-        self.durability = durability
         sqlite3_extended_result_codes(db, 1)
         // Waits for another writer in 100 µs steps, for at least 10 s in all. SQLite's
         // busy_timeout sleeps 1, 2, 5, 10, 15… ms between tries, while a CGI write holds
@@ -72,7 +68,6 @@ final class Database {
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
-        if queueFD >= 0 { close(queueFD) }
     }
 
     /// Runs one or more statements that return no rows.
@@ -109,8 +104,6 @@ final class Database {
     /// rolls back when it throws. Inside another transaction it is a savepoint of it.
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         let nested = isInTransaction
-        let queued = !nested && queue()
-        defer { if queued { flock(queueFD, LOCK_UN) } }
         try execute(nested ? "SAVEPOINT inner" : "BEGIN IMMEDIATE")
         do {
             let value = try body()
@@ -120,24 +113,6 @@ final class Database {
             try? execute(nested ? "ROLLBACK TO inner; RELEASE inner" : "ROLLBACK")
             throw error
         }
-    }
-
-    /// Waits its turn among this site's writers: a lock file beside a shared database,
-    /// taken before SQLite's write lock, so that a waiting process sleeps in the kernel
-    /// until the writer before it is done rather than retrying SQLite's lock every
-    /// 100 µs (the busy handler still covers writers that do not queue, such as a
-    /// single statement or an operator's shell). False when there is no queue to take.
-    private func queue() -> Bool {
-        guard durability == .shared else { return false }
-        if queueFD < 0 {
-            // Read-only is enough for flock, and works on a lock file another user made.
-            queueFD = open(path + ".write-lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
-            guard queueFD >= 0 else { return false }
-        }
-        while flock(queueFD, LOCK_EX) != 0 {
-            guard errno == EINTR else { return false }
-        }
-        return true
     }
 
     /// Runs `body` in one read transaction, so every query in it sees one snapshot;

@@ -41,33 +41,6 @@ struct StoreTests {
         #expect(try db.prepare("PRAGMA synchronous").scalar() == 2)
     }
 
-    /// A write transaction holds the write queue's lock file from before it begins to
-    /// after it ends; a savepoint inside it takes nothing more; another process's
-    /// writer would wait on that lock in the kernel.
-    @Test func writersQueueOnALockFileBesideTheStore() throws {
-        let t = try TemporaryStore()
-        let lock = t.directory + "/test.db.write-lock"
-        func held() -> Bool {
-            let fd = open(lock, O_RDONLY | O_CLOEXEC)
-            defer { if fd >= 0 { close(fd) } }
-            return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
-        }
-        var inside: [Bool] = []
-        try t.store.database.writeTransaction {
-            inside.append(held())
-            try t.store.database.writeTransaction { inside.append(held()) }
-            inside.append(held())
-        }
-        #expect(inside == [true, true, true])
-        #expect(!held(), "released after the commit")
-        struct Failure: Error {}
-        #expect(throws: Failure.self) { try t.store.database.writeTransaction { throw Failure() } }
-        #expect(!held(), "released after a rollback")
-        let ledger = try BuildLedger(path: t.directory + "/ledger.db")
-        try ledger.batch { }
-        #expect(access(t.directory + "/ledger.db.write-lock", F_OK) != 0, "a cache used under the site lock has no queue")
-    }
-
     @Test func migrationsRunOnceAndReopenCleanly() throws {
         let t = try TemporaryStore()
         let again = try Store(path: t.directory + "/test.db")
