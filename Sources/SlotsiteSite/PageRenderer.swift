@@ -80,10 +80,9 @@ public struct PageRenderer {
         calendar.append(to: &out)
     }
 
-    /// The directory entry of a profile: name, skills and the first free slot.
-    /// `user`'s row of the directory, whose first free slot starts at `nextStart`; with
-    /// what the user's zone says of it already known (`NextFree.offset`), without
-    /// loading the zone.
+    /// The directory entry of a profile: name, skills and the first free slot, which
+    /// starts at `nextStart`. With what the user's zone says of it already known
+    /// (`NextFree.offset`), the zone is not loaded.
     public func directoryEntry(user: User, nextStart: Int64?, offset: Int? = nil) -> DirectoryView.Entry {
         if let offset {
             return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,

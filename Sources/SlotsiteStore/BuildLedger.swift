@@ -49,7 +49,9 @@ public final class BuildLedger {
         ) STRICT;
         """),
         ("2-next-free-offset", """
-        -- The UTC offset at `starts_at` in the professional's zone (NULL: not yet found).
+        -- The UTC offset at `starts_at` in the professional's zone, 0 with no start; NULL
+        -- until a row is rendered with the zone. Like the pages' fingerprints, it does not
+        -- follow an update of the system's zone database.
         ALTER TABLE next_free ADD COLUMN utc_offset INTEGER;
         """),
     ]
