@@ -79,8 +79,7 @@ public struct Zone: Sendable, Hashable {
 
     /// The wall-clock date and time at `instant`.
     public func local(_ instant: Int64) -> LocalDateTime {
-        let off = offset(at: instant)
-        return LocalDateTime(wall: instant + Int64(off), offset: off)
+        LocalDateTime(instant: instant, offset: offset(at: instant))
     }
 }
 
@@ -100,6 +99,11 @@ public struct LocalDateTime: Hashable, Sendable {
         time = LocalTime(hour: secs / 3600, minute: secs % 3600 / 60)!
         second = secs % 60
         self.offset = offset
+    }
+
+    /// The reading at `instant` on a clock `offset` seconds east of UTC.
+    public init(instant: Int64, offset: Int) {
+        self.init(wall: instant + Int64(offset), offset: offset)
     }
 
     /// Seconds after 1970-01-01T00:00 on this wall clock.

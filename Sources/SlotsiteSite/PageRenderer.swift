@@ -84,13 +84,14 @@ public struct PageRenderer {
     /// starts at `nextStart`. With what the user's zone says of it already known
     /// (`NextFree.offset`), the zone is not loaded.
     public func directoryEntry(user: User, nextStart: Int64?, offset: Int? = nil) -> DirectoryView.Entry {
+        let next: LocalDateTime?, zoneName: String
         if let offset {
-            return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,
-                                       next: nextStart.map { LocalDateTime(wall: $0 + Int64(offset), offset: offset) }, zone: user.timezone)
+            (next, zoneName) = (nextStart.map { LocalDateTime(instant: $0, offset: offset) }, user.timezone)
+        } else {
+            let zone = (try? Zone(user.timezone)) ?? .utc
+            (next, zoneName) = (nextStart.map { zone.local($0) }, zone.identifier)
         }
-        let zone = (try? Zone(user.timezone)) ?? .utc
-        return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills,
-                                   next: nextStart.map { zone.local($0) }, zone: zone.identifier)
+        return DirectoryView.Entry(handle: user.handle, name: user.name, skills: user.skills, next: next, zone: zoneName)
     }
 
     public func directory(_ entries: [DirectoryView.Entry], page: Int, previousPage: Int?, nextPage: Int?) throws -> [UInt8] {
