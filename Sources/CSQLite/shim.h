@@ -1,4 +1,6 @@
 #include <sqlite3.h>
+/* The WAL's mark (SyncedWAL.swift): Glibc's module leaves extended attributes out. */
+#include <sys/xattr.h>
 
 /* sqlite3_db_config is variadic, which Swift cannot call: wrap the one use. Leaving
  * the WAL in place when a connection closes spares every CGI process a checkpoint

@@ -1,7 +1,8 @@
 import CSQLite
 import Glibc
 
-/// One SQLite connection; the only code that touches SQLite's C pointers.
+/// One SQLite connection; with `Statement` and `SyncedWAL`, the only code that touches
+/// SQLite's C pointers.
 ///
 /// Not thread-safe: a process opens one per thread that needs it.
 final class Database {
@@ -28,7 +29,7 @@ final class Database {
         if !create, access(path, F_OK) != 0 { throw StoreError(.missing, path) }
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, SyncedWAL.registered ? SyncedWAL.name : nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
@@ -59,8 +60,12 @@ final class Database {
         try execute("PRAGMA wal_autocheckpoint = \(Database.checkpointPages)")
     }
 
-    /// Process-wide settings, made once before SQLite first initialises.
-    private static let configured: Void = { _ = slotsite_configure_memory() }()
+    /// Process-wide settings, made once before SQLite first initialises (which finding
+    /// its file layers does).
+    private static let configured: Void = {
+        _ = slotsite_configure_memory()
+        _ = SyncedWAL.registered
+    }()
 
     /// WAL size, in pages, past which a commit checkpoints.
     static let checkpointPages = 64

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SlotsiteCore
 @testable import SlotsiteStore
+import CSQLite
 
 /// A store in a fresh temporary file, removed when the test ends.
 final class TemporaryStore {
@@ -220,6 +221,36 @@ struct StoreTests {
         #expect { try t.user("ida3", email: "ida@bu\u{308}cher.example") } throws: { ($0 as? StoreError)?.reason == .emailTaken }
         #expect(try t.store.credentials(login: "  Ida@Bücher.Example ")?.user.handle == "ida")
         #expect(try t.store.credentials(login: "IDA")?.user.handle == "ida")
+    }
+
+    @Test func aWALIsOpenedAsItIsOnlyOnceItsDirectoryWasSynced() throws {
+        let directory = try TemporaryStore().directory + "-wal"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/wal.db", wal = path + "-wal"
+        func marked() -> Bool { getxattr(wal, SyncedWAL.mark, nil, 0) == 1 }
+        guard getxattr(directory, "user.none", nil, 0) >= 0 || errno == ENODATA else {
+            // No user attributes here: SQLite syncs the directory in every process, as before.
+            let db = try Database(path: path, create: true)
+            try db.execute("CREATE TABLE t (x INTEGER)")
+            #expect(!marked())
+            return
+        }
+        do {
+            let db = try Database(path: path, create: true)
+            try db.execute("CREATE TABLE t (x INTEGER)")
+            #expect(marked(), "the WAL this process made")
+            #expect(removexattr(wal, SyncedWAL.mark) == 0)
+            let second = try Database(path: path)
+            #expect(try second.prepare("SELECT count(*) FROM t").scalar() == 0)
+            #expect(marked(), "an unmarked WAL, marked by the next connection that opens it")
+            try second.execute("INSERT INTO t VALUES (1); PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        // Both closed, everything in the database file: a WAL made again starts unmarked.
+        #expect(unlink(wal) == 0)
+        let third = try Database(path: path)
+        #expect(try third.prepare("SELECT count(*) FROM t").scalar() == 1)
+        #expect(marked(), "a new WAL")
     }
 
     @Test func theMigrationKeepsAccountsWithSlotsListedAndNamesEmailClashes() throws {

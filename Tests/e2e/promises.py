@@ -8,7 +8,7 @@ replacements, a full disk, a corpus of bad input, and login timing.
 The default is the short version that the README's test command runs; --long is
 what scripts/stress runs. Every loop is bounded by count and time. Prints
 'N passed, N failed' and exits non-zero on any failure."""
-import os, random, re, shutil, signal, statistics, subprocess, sys, threading, time
+import os, random, re, shutil, signal, sqlite3, statistics, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Checks, Site  # noqa: E402
@@ -216,6 +216,71 @@ def crash_bookings(site, kills):
     check(diffs == [], f"after kills and a build, public/ equals a fresh build ({diffs[:3]})")
     note(f"kill -9 during bookings: {kills} runs, {killed} killed, {finished} finished first, {booked} bookings committed;"
          f" integrity ok; next build: {out.strip()}")
+
+
+def wal_syncs(site):
+    """SPEC: a booking answered 303 survives a crash (synchronous=FULL). The CGI syncs
+    the store's WAL at each commit; the WAL's directory is synced once, after the file
+    is made, and marked so (SyncedWAL.swift), not in every process's first commit."""
+    site.client().register("sync-pro")
+    site.client().register("sync-client")
+    cookie, pro_cookie = login_cookie(site, "sync-client"), login_cookie(site, "sync-pro")
+    for k in range(3):
+        cgi(site, "POST", "/slots", f"date={day(9)}&start={10 + k:02}:00&end={10 + k:02}:30".encode(), cookie=pro_cookie)
+    with site.db() as c:
+        slots = [r[0] for r in c.execute("SELECT s.id FROM slots s JOIN users u ON u.id = s.user_id"
+                                         " WHERE u.handle = 'sync-pro' ORDER BY s.id")]
+    c.close()
+    data, wal, mark = os.path.dirname(site.db_path), site.db_path + "-wal", "user.slotsite.dir-synced"
+
+    def traced_booking(slot):
+        """Books `slot` under strace; returns the status and the paths synced."""
+        log = os.path.join(site.work, f"strace-{slot}")
+        body = f"slot={slot}".encode()
+        p = subprocess.run(["strace", "-f", "-qq", "-o", log, "-e", "trace=openat,fsync,fdatasync", site.cgi],
+                           input=body, env=cgi_env(site, "POST", "/book", body, cookie), capture_output=True, timeout=60)
+        status = re.match(rb"Status: (\d+)", p.stdout)
+        fds, synced = {}, []
+        for line in open(log):  # "pid call(args) = result"; a pid's fd names its last open
+            pid = line.split()[0]
+            if m := re.search(r'openat\(AT_FDCWD, "([^"]+)".*\) = (\d+)$', line):
+                fds[pid, m.group(2)] = m.group(1)
+            elif m := re.search(r"\b(?:fsync|fdatasync)\((\d+)\) += 0", line):
+                synced.append(fds.get((pid, m.group(1)), "?"))
+        return (int(status.group(1)) if status else None), synced
+
+    def marked():
+        return os.path.exists(wal) and mark in os.listxattr(wal)
+
+    try:
+        os.listxattr(site.db_path)
+    except OSError as e:
+        check(False, f"the store's file system keeps no extended attributes ({e}): every CGI process syncs the WAL's directory")
+        return
+    if os.path.exists(wal) and mark in os.listxattr(wal):
+        os.removexattr(wal, mark)
+    status, synced = traced_booking(slots[0])
+    check(status == 303 and data in synced and marked(),
+          f"an unmarked WAL: the booking syncs its directory, then marks it ({status}, synced {synced})")
+    status, synced = traced_booking(slots[1])
+    check(status == 303 and wal in synced and data not in synced,
+          f"a marked WAL: the booking syncs the WAL at its commit, not the directory ({status}, synced {synced})")
+    # Python's connection deletes the WAL when it closes last (the CGI's never do).
+    for _ in range(50):
+        c = sqlite3.connect(site.db_path)
+        c.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        c.close()
+        if not os.path.exists(wal):
+            break
+        time.sleep(0.1)
+    check(not os.path.exists(wal), "the WAL is gone after the last connection closed")
+    status, synced = traced_booking(slots[2])
+    check(status == 303 and data in synced and marked(),
+          f"a new WAL: the booking syncs its directory, then marks it ({status}, synced {synced})")
+    with site.db() as c:
+        booked = c.execute("SELECT count(*) FROM bookings WHERE cancelled_at IS NULL AND slot_id IN (?, ?, ?)", slots).fetchone()[0]
+    c.close()
+    check(booked == 3, f"the three bookings are in the store ({booked})")
 
 
 def crash_builds(site, kills, what="builds"):
@@ -573,6 +638,7 @@ def main():
                            ("races", lambda: races(site, rounds=100 if LONG else 4)),
                            ("storm", lambda: storm(site, seconds=120 if LONG else 10)),
                            ("torn reader", lambda: torn_reader(site, replacements=5000 if LONG else 300)),
+                           ("wal syncs", lambda: wal_syncs(site)),
                            ("crash bookings", lambda: crash_bookings(site, kills=300 if LONG else 30)),
                            ("crash builds", lambda: crash_builds(site, kills=200 if LONG else 15)),
                            ("crash threaded builds", lambda: crash_threaded_builds(bin_dir, kills=100 if LONG else 10)),
