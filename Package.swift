@@ -55,9 +55,9 @@ let package = Package(
         .testTarget(name: "SlotsiteStoreTests", dependencies: ["SlotsiteStore"]),
         .testTarget(name: "SlotsiteRenderTests", dependencies: ["SlotsiteRender"]),
         .testTarget(name: "SlotsiteAuthTests", dependencies: ["SlotsiteAuth"]),
-        .testTarget(name: "SlotsiteSiteTests", dependencies: ["SlotsiteSite"]),
+        .testTarget(name: "SlotsiteSiteTests", dependencies: ["SlotsiteSite"], exclude: ["Golden"]),
         .testTarget(name: "SlotsiteMailTests", dependencies: ["SlotsiteMail", "SlotsiteSite", "SlotsiteStore", "SlotsiteRender"]),
         .testTarget(name: "SlotsiteServeTests", dependencies: ["SlotsiteServe", "SlotsiteSite"]),
-        .testTarget(name: "SlotsiteCGITests", dependencies: ["SlotsiteCGI", "SlotsiteSite", "SlotsiteStore", "SlotsiteAuth"]),
+        .testTarget(name: "SlotsiteCGITests", dependencies: ["SlotsiteCGI", "SlotsiteSite", "SlotsiteStore", "SlotsiteAuth"], exclude: ["Golden"]),
     ]
 )

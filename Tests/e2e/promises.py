@@ -218,10 +218,19 @@ def crash_bookings(site, kills):
          f" integrity ok; next build: {out.strip()}")
 
 
-def wal_syncs(site):
+def wal_syncs(bin_dir):
     """SPEC: a booking answered 303 survives a crash (synchronous=FULL). The CGI syncs
     the store's WAL at each commit; the WAL's directory is synced once, after the file
-    is made, and marked so (SyncedWAL.swift), not in every process's first commit."""
+    is made, and marked so (SyncedWAL.swift), not in every process's first commit. On a
+    site of its own, so that no other connection keeps the WAL from going away."""
+    site = Site(bin_dir, users=0, title="WAL").start()
+    try:
+        wal_bookings(site)
+    finally:
+        site.stop()
+
+
+def wal_bookings(site):
     site.client().register("sync-pro")
     site.client().register("sync-client")
     cookie, pro_cookie = login_cookie(site, "sync-client"), login_cookie(site, "sync-pro")
@@ -638,7 +647,7 @@ def main():
                            ("races", lambda: races(site, rounds=100 if LONG else 4)),
                            ("storm", lambda: storm(site, seconds=120 if LONG else 10)),
                            ("torn reader", lambda: torn_reader(site, replacements=5000 if LONG else 300)),
-                           ("wal syncs", lambda: wal_syncs(site)),
+                           ("wal syncs", lambda: wal_syncs(bin_dir)),
                            ("crash bookings", lambda: crash_bookings(site, kills=300 if LONG else 30)),
                            ("crash builds", lambda: crash_builds(site, kills=200 if LONG else 15)),
                            ("crash threaded builds", lambda: crash_threaded_builds(bin_dir, kills=100 if LONG else 10)),
