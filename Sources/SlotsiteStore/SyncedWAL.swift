@@ -2,15 +2,11 @@ import CSQLite
 import Glibc
 
 /// SQLite's own file layer ("unix") with one change, used by every `Database`: a WAL
-/// file whose directory entry is known to be on disk is opened as an existing file.
-///
-/// SQLite opens a WAL with "create" and then syncs the WAL's directory at the first
-/// commit of every connection, however old the file: once per CGI process, inside the
-/// write transaction, where it was a device flush that every other booking waited for.
-/// The file's extended attribute `mark` says that the directory was synced after the
-/// file existed; it is set only then, so a new WAL and a file system without user
-/// attributes (ENOTSUP) keep SQLite's sync, and a WAL deleted and made again starts
-/// without the mark.
+/// whose directory is known to be synced since the file was made opens as an existing
+/// file. SQLite opens it with "create" and syncs its directory at the first commit of
+/// every connection, inside the write lock: a device flush per CGI process. The mark
+/// (an extended attribute) is set only after such a sync, so a new WAL, and a file
+/// system without user attributes, keep SQLite's sync.
 enum SyncedWAL {
     static let name = "slotsite"
     static let mark = "user.slotsite.dir-synced"
