@@ -250,12 +250,13 @@ def wal_bookings(site):
                            input=body, env=cgi_env(site, "POST", "/book", body, cookie), capture_output=True, timeout=60)
         status = re.match(rb"Status: (\d+)", p.stdout)
         fds, synced = {}, []
-        for line in open(log):  # "pid call(args) = result"; a pid's fd names its last open
-            pid = line.split()[0]
-            if m := re.search(r'openat\(AT_FDCWD, "([^"]+)".*\) = (\d+)$', line):
-                fds[pid, m.group(2)] = m.group(1)
-            elif m := re.search(r"\b(?:fsync|fdatasync)\((\d+)\) += 0", line):
-                synced.append(fds.get((pid, m.group(1)), "?"))
+        with open(log) as lines:
+            for line in lines:  # "pid call(args) = result"; a pid's fd names its last open
+                pid = line.split()[0]
+                if m := re.search(r'openat\(AT_FDCWD, "([^"]+)".*\) = (\d+)$', line):
+                    fds[pid, m.group(2)] = m.group(1)
+                elif m := re.search(r"\b(?:fsync|fdatasync)\((\d+)\) += 0", line):
+                    synced.append(fds.get((pid, m.group(1)), "?"))
         return (int(status.group(1)) if status else None), synced
 
     def marked():
@@ -269,7 +270,7 @@ def wal_bookings(site):
               f"without extended attributes ({e}) a booking syncs the WAL and its directory ({status}, synced {synced})")
         note(f"wal syncs: the store's file system keeps no extended attributes ({e.strerror}); SQLite's directory sync kept")
         return
-    if os.path.exists(wal) and mark in os.listxattr(wal):
+    if marked():
         os.removexattr(wal, mark)
     status, synced = traced_booking(slots[0])
     check(status == 303 and data in synced and marked(),
