@@ -12,8 +12,11 @@ public struct Zone: Sendable, Hashable {
     public let identifier: String
     private let rules: ZoneRules
 
-    /// Where the zone database lives.
-    public static let databasePath = "/usr/share/zoneinfo"
+    /// Where the zone database lives: `TZDIR` when set, as glibc reads it.
+    public static let databasePath: String = {
+        guard let dir = getenv("TZDIR"), dir.pointee != 0 else { return "/usr/share/zoneinfo" }
+        return String(cString: dir)
+    }()
     private static let cache = Mutex<[String: ZoneRules]>([:])
 
     /// - Throws: `CoreError.invalidTimeZone` for a name that is not an IANA zone.

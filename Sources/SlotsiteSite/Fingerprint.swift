@@ -1,3 +1,5 @@
+import SlotsiteCore
+
 /// A 64-bit FNV-1a hash: cheap, stable across runs and platforms, for telling
 /// whether a page's inputs changed. Not for security.
 struct Fingerprint {
@@ -48,18 +50,25 @@ extension SiteConfig {
     static let renderFormat: Int64 = 2
 
     /// What every page depends on besides its data: the render format, the settings
-    /// pages show and every template file, by name, size and modification time (a
-    /// stat each, so the CGI need not read templates it does not render).
+    /// pages show, every template file, by name, size and modification time (a stat
+    /// each, so the CGI need not read templates it does not render), and the zone
+    /// database that turns instants into the local times pages show.
     func themeFingerprint() -> String {
         var f = Fingerprint()
         f.add(SiteConfig.renderFormat)
         for setting in [title, baseURL, cgiURL, String(pageSize), String(slotFeeds)] { f.add(setting) }
+        for number in SiteConfig.zoneDatabaseIdentity() { f.add(number) }
         for name in Files.list(templatesPath) ?? [] where name.hasSuffix(".mustache") {
             f.add(name)
             for number in Files.identity(templatesPath + "/" + name) { f.add(number) }
         }
         return f.hex
     }
+
+    /// The zone database as a stat can tell it apart: `tzdata.zi`, which the system's
+    /// tzdata (Debian's, the reference distribution) replaces with every update of the
+    /// rules. Where there is none, an update goes unnoticed until the pages change.
+    static func zoneDatabaseIdentity() -> [Int64] { Files.identity(Zone.databasePath + "/tzdata.zi") }
 
     /// The directory page that lists user `id`: users 1–24 on page 1, 25–48 on page 2,
     /// and so on, so a change to one professional touches exactly one page.

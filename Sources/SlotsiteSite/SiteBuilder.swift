@@ -36,6 +36,7 @@ public final class SiteBuilder {
             if ledger.isNew, let legacy = try store.takeLegacyLedger() {
                 try ledger.record(legacy.pages, nextFree: legacy.nextFree, cooked: legacy.cooked)
             }
+            try ledger.useZoneDatabase(SiteConfig.zoneDatabaseIdentity().map(String.init).joined(separator: " "))
             openedLedger = ledger
             return ledger
         } catch let e as StoreError {

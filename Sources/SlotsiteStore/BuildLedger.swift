@@ -50,11 +50,29 @@ public final class BuildLedger {
         """),
         ("2-next-free-offset", """
         -- The UTC offset at `starts_at` in the professional's zone, 0 with no start; NULL
-        -- until a row is rendered with the zone. Like the pages' fingerprints, it does not
-        -- follow an update of the system's zone database.
+        -- until a row is rendered with the zone.
         ALTER TABLE next_free ADD COLUMN utc_offset INTEGER;
         """),
+        ("3-zone-database", """
+        -- The zone database the kept UTC offsets were found with (`useZoneDatabase`).
+        CREATE TABLE zone_database (identity TEXT NOT NULL) STRICT;
+        """),
     ]
+
+    /// Forgets the UTC offsets kept with first free slots unless they were found with
+    /// the zone database `identity` describes, which it then records: after an update
+    /// of the rules, each is found again when its directory row is next rendered.
+    public func useZoneDatabase(_ identity: String) throws {
+        let known: String? = try {
+            let s = try database.prepare("SELECT identity FROM zone_database")
+            return try s.step() ? s.text(0) : nil
+        }()
+        if known == identity { return }
+        try batch {
+            try database.execute("UPDATE next_free SET utc_offset = NULL WHERE utc_offset IS NOT NULL; DELETE FROM zone_database")
+            try database.prepare("INSERT INTO zone_database (identity) VALUES (?)").bind(.text(identity)).run()
+        }
+    }
 
     /// Runs `body` in one write transaction of the ledger: reads and records in it
     /// lock, check and unlock the ledger's file once, not once per statement.

@@ -87,6 +87,23 @@ struct BuildLedgerTests {
         #expect(third.keep.map(\.userID) == [a, c] && third.keep.first?.offset == -4 * 3600)
     }
 
+    /// The kept offsets hold only for the zone database they were found with: another
+    /// one (an update of the rules) makes every row find its offset again.
+    @Test func keptOffsetsFollowTheZoneDatabase() throws {
+        let site = try TemporarySite(seedUsers: 2, slots: 0)
+        let ledger = try site.open().builder().ledger()
+        func offsets() throws -> [Int?] { try ledger.nextFree(ids: 1...2).sorted { $0.key < $1.key }.map(\.value.offset) }
+        try ledger.record([], nextFree: [NextFree(userID: 1, version: 1, start: now, offset: 3600),
+                                         NextFree(userID: 2, version: 1, start: nil, offset: 0)])
+        try ledger.useZoneDatabase(SiteConfig.zoneDatabaseIdentity().map(String.init).joined(separator: " "))
+        #expect(try offsets() == [3600, 0], "the database this ledger was opened with")
+        try ledger.useZoneDatabase("111543 1796558290 674620891 5439998")
+        #expect(try offsets() == [nil, nil])
+        try ledger.record([], nextFree: [NextFree(userID: 1, version: 1, start: now, offset: 32400)])
+        try ledger.useZoneDatabase("111543 1796558290 674620891 5439998")
+        #expect(try offsets() == [32400, nil], "found again by the new rules, and kept")
+    }
+
     /// A cooked bio is read back only for the very bio it was cooked from, whoever
     /// changed the bio since, one by one and in a walk beside the profile stream.
     @Test func aCookedBioIsReadOnlyWithTheBioItWasCookedFrom() throws {

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Proves SPEC's promises against the built binaries: races under lighttpd, a
 mutation storm, kill -9 during bookings and builds, a reader during page
-replacements, a full disk, a corpus of bad input, and login timing.
+replacements, a full disk, a corpus of bad input, login timing, and an update of
+the time zone rules.
 
   promises.py BUILD_DIR [--long]
 
 The default is the short version that the README's test command runs; --long is
 what scripts/stress runs. Every loop is bounded by count and time. Prints
 'N passed, N failed' and exits non-zero on any failure."""
-import os, random, re, shutil, signal, sqlite3, statistics, subprocess, sys, threading, time
+import os, random, re, shutil, signal, sqlite3, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Checks, Site  # noqa: E402
@@ -294,6 +295,62 @@ def wal_bookings(site):
         booked = c.execute("SELECT count(*) FROM bookings WHERE cancelled_at IS NULL AND slot_id IN (?, ?, ?)", slots).fetchone()[0]
     c.close()
     check(booked == 3, f"the three bookings are in the store ({booked})")
+
+
+def zone_update(bin_dir):
+    """Pages show local times by the system's zone rules (TZif files under TZDIR). When
+    an update of tzdata changes a zone's rules, the next cron build renders the pages
+    again and the directory forgets the UTC offsets it kept: the output is a fresh
+    build's by the new rules. Here a copy of the zone database is updated as dpkg would
+    (files replaced by rename): Europe/Berlin takes Asia/Tokyo's rules."""
+    tzdir = tempfile.mkdtemp(prefix="slotsite-tz-")
+    shutil.rmtree(tzdir)
+    shutil.copytree("/usr/share/zoneinfo", tzdir, symlinks=True, ignore=shutil.ignore_patterns("right", "posix"))
+    before = os.environ.get("TZDIR")
+    os.environ["TZDIR"] = tzdir  # for the site's command lines, the fresh build's too
+    site = None
+    try:
+        site = Site(bin_dir, users=5, slots=4, title="Zones")
+        env = {"TZDIR": tzdir}
+        status, *_ = cgi(site, "POST", "/register", b"handle=zone-pro&name=Zone+Pro&email=zone%40example.org&password=password1&offer=1",
+                         extra=env)
+        cookie = login_cookie(site, "zone-pro")
+        status, *_ = cgi(site, "POST", "/slots", f"date={day(9)}&start=10:00&end=10:30".encode(), cookie=cookie, extra=env)
+        with site.db() as c:
+            pro, zone = c.execute("SELECT id, timezone FROM users WHERE handle = 'zone-pro'").fetchone()
+        c.close()
+        page = os.path.join(site.output, "u", "zone-pro", "index.html")
+
+        def kept_offset():
+            with sqlite3.connect(os.path.join(site.dir, "data", "build-ledger.db")) as ledger:
+                row = ledger.execute("SELECT utc_offset FROM next_free WHERE user_id = ?", (pro,)).fetchone()
+            ledger.close()
+            return row and row[0]
+        offset = kept_offset()
+        check(status == 303 and zone == "Europe/Berlin" and "T10:00:00+01:00" in open(page).read() and offset == 3600,
+              f"before the update the slot shows at 10:00 +01:00 in {zone}, the directory keeps offset {offset}")
+        for name, source in (("Europe/Berlin", os.path.join(tzdir, "Asia", "Tokyo")), ("tzdata.zi", None)):
+            target = os.path.join(tzdir, name)
+            data = open(source, "rb").read() if source else open(target, "rb").read() + b"# rules updated\n"
+            with open(target + ".dpkg-new", "wb") as f:
+                f.write(data)
+            os.replace(target + ".dpkg-new", target)
+        out = site.run("build", "--site", site.dir, "--incremental")
+        text = open(page).read()
+        offset = kept_offset()
+        check("T18:00:00+09:00" in text and "+01:00" not in text and offset in (None, 32400),
+              f"after the update the incremental build shows the slot by the new rules, 18:00 +09:00, and the"
+              f" directory's offset is found again ({offset}; {out.strip()})")
+        diffs = site.fresh_build_differences()
+        check(diffs == [], f"after the update public/ equals a fresh build by the new rules (differs: {diffs[:5]})")
+    finally:
+        if before is None:
+            os.environ.pop("TZDIR", None)
+        else:
+            os.environ["TZDIR"] = before
+        if site:
+            site.stop()
+        shutil.rmtree(tzdir, ignore_errors=True)
 
 
 def crash_builds(site, kills, what="builds"):
@@ -652,6 +709,7 @@ def main():
                            ("storm", lambda: storm(site, seconds=120 if LONG else 10)),
                            ("torn reader", lambda: torn_reader(site, replacements=5000 if LONG else 300)),
                            ("wal syncs", lambda: wal_syncs(bin_dir)),
+                           ("zone update", lambda: zone_update(bin_dir)),
                            ("crash bookings", lambda: crash_bookings(site, kills=300 if LONG else 30)),
                            ("crash builds", lambda: crash_builds(site, kills=200 if LONG else 15)),
                            ("crash threaded builds", lambda: crash_threaded_builds(bin_dir, kills=100 if LONG else 10)),
