@@ -50,11 +50,13 @@ public final class BuildLedger {
         """),
         ("2-next-free-offset", """
         -- The UTC offset at `starts_at` in the professional's zone, 0 with no start; NULL
-        -- until a row is rendered with the zone.
+        -- until a row is rendered with the zone. Like the pages' fingerprints, it does not
+        -- follow an update of the system's zone database.
         ALTER TABLE next_free ADD COLUMN utc_offset INTEGER;
         """),
         ("3-zone-database", """
-        -- The zone database the kept UTC offsets were found with (`useZoneDatabase`).
+        -- From here the kept offsets follow an update of the zone database: this is the
+        -- one they were found with (`useZoneDatabase`).
         CREATE TABLE zone_database (identity TEXT NOT NULL) STRICT;
         """),
     ]
