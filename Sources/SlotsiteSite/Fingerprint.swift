@@ -52,12 +52,12 @@ extension SiteConfig {
     /// What every page depends on besides its data: the render format, the settings
     /// pages show, every template file, by name, size and modification time (a stat
     /// each, so the CGI need not read templates it does not render), and the zone
-    /// database that turns instants into the local times pages show.
-    func themeFingerprint() -> String {
+    /// database that turns instants into the local times pages show (`zoneDatabaseIdentity`).
+    func themeFingerprint(zoneDatabase: [Int64]) -> String {
         var f = Fingerprint()
         f.add(SiteConfig.renderFormat)
         for setting in [title, baseURL, cgiURL, String(pageSize), String(slotFeeds)] { f.add(setting) }
-        for number in SiteConfig.zoneDatabaseIdentity() { f.add(number) }
+        for number in zoneDatabase { f.add(number) }
         for name in Files.list(templatesPath) ?? [] where name.hasSuffix(".mustache") {
             f.add(name)
             for number in Files.identity(templatesPath + "/" + name) { f.add(number) }

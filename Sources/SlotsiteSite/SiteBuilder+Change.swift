@@ -15,7 +15,7 @@ extension SiteBuilder {
     /// files are synced after the lock is released.
     public func render(_ change: SiteChange, now: Int64) throws -> BuildSummary {
         let started = Files.monotonicSeconds()
-        let theme = config.themeFingerprint()
+        let theme = config.themeFingerprint(zoneDatabase: zoneDatabase)
         let writer = PageWriter(output: config.outputPath, deferSync: true, spares: config.sparesPath)
         let boot = Files.bootID
         var summary = try locked {

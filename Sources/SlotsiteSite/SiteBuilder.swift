@@ -26,6 +26,9 @@ public final class SiteBuilder {
 
     private var openedLedger: BuildLedger?
 
+    /// The zone database's identity, read once: the theme and the ledger both depend on it.
+    lazy var zoneDatabase = SiteConfig.zoneDatabaseIdentity()
+
     /// This host's build ledger, opened on first use; a new one takes over the records
     /// a store from before the split still holds.
     /// - Throws: `SiteError.store` naming the ledger's file.
@@ -36,7 +39,7 @@ public final class SiteBuilder {
             if ledger.isNew, let legacy = try store.takeLegacyLedger() {
                 try ledger.record(legacy.pages, nextFree: legacy.nextFree, cooked: legacy.cooked)
             }
-            try ledger.useZoneDatabase(SiteConfig.zoneDatabaseIdentity().map(String.init).joined(separator: " "))
+            try ledger.useZoneDatabase(zoneDatabase.map(String.init).joined(separator: " "))
             openedLedger = ledger
             return ledger
         } catch let e as StoreError {
@@ -125,7 +128,7 @@ public final class SiteBuilder {
         let ledger = try ledger()
         let before = try storeCall { try ledger.builtPages() }
         let users = try storeCall { try store.userVersions() }
-        return BuildInput(ledger: ledger, before: before, theme: config.themeFingerprint(), boot: Files.bootID, users: users,
+        return BuildInput(ledger: ledger, before: before, theme: config.themeFingerprint(zoneDatabase: zoneDatabase), boot: Files.bootID, users: users,
                           pages: DirectoryPages(users: users, config: config), content: try ContentPage.loadAll(from: config.contentPath))
     }
 

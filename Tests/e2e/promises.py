@@ -312,10 +312,10 @@ def zone_update(bin_dir):
     try:
         site = Site(bin_dir, users=5, slots=4, title="Zones")
         env = {"TZDIR": tzdir}
-        status, *_ = cgi(site, "POST", "/register", b"handle=zone-pro&name=Zone+Pro&email=zone%40example.org&password=password1&offer=1",
-                         extra=env)
+        registered, *_ = cgi(site, "POST", "/register", b"handle=zone-pro&name=Zone+Pro&email=zone%40example.org&password=password1&offer=1",
+                             extra=env)
         cookie = login_cookie(site, "zone-pro")
-        status, *_ = cgi(site, "POST", "/slots", f"date={day(9)}&start=10:00&end=10:30".encode(), cookie=cookie, extra=env)
+        added, *_ = cgi(site, "POST", "/slots", f"date={day(9)}&start=10:00&end=10:30".encode(), cookie=cookie, extra=env)
         with site.db() as c:
             pro, zone = c.execute("SELECT id, timezone FROM users WHERE handle = 'zone-pro'").fetchone()
         c.close()
@@ -327,7 +327,7 @@ def zone_update(bin_dir):
             ledger.close()
             return row and row[0]
         offset = kept_offset()
-        check(status == 303 and zone == "Europe/Berlin" and "T10:00:00+01:00" in open(page).read() and offset == 3600,
+        check(registered == added == 303 and zone == "Europe/Berlin" and "T10:00:00+01:00" in open(page).read() and offset == 3600,
               f"before the update the slot shows at 10:00 +01:00 in {zone}, the directory keeps offset {offset}")
         for name, source in (("Europe/Berlin", os.path.join(tzdir, "Asia", "Tokyo")), ("tzdata.zi", None)):
             target = os.path.join(tzdir, name)
