@@ -13,10 +13,13 @@ public enum CGIApplication {
     ///   - log: where details of faults go (standard error); never to the client.
     ///   - wroteMail: called with the site's configuration when the request wrote
     ///     a message to the outbox, for a drain to start once the answer is out.
+    ///   - committed: called when the request's change has committed and its pages
+    ///     are about to be rendered.
     /// - Returns: the response and whether to send its body (not for HEAD).
     public static func respond(variables: [String: String], readBody: (Int) -> [UInt8], now: Int64,
                                log: @escaping (String) -> Void,
                                wroteMail: (SiteConfig) -> Void = { _ in },
+                               committed: @escaping () -> Void = {},
                                keep: (AnyObject) -> Void = { _ in }) -> (response: Response, includeBody: Bool) {
         let includeBody = variables["REQUEST_METHOD"] != "HEAD"
         guard let site = variables["SLOTSITE_SITE"], !site.isEmpty else {
@@ -42,7 +45,8 @@ public enum CGIApplication {
                 }
                 form = try FormData(decoding: body)
             }
-            let context = CGIContext(config: config, request: request, form: form, now: now, renderer: presenter.renderer, log: log)
+            let context = CGIContext(config: config, request: request, form: form, now: now, renderer: presenter.renderer, log: log,
+                                     committed: committed)
             let response = try presenter.response(try context.handle(route), log: log)
             if context.wroteMail { wroteMail(config) }
             keep(context)

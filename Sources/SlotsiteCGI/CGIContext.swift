@@ -17,14 +17,18 @@ final class CGIContext {
     /// Set when the request wrote a message to the outbox: the CGI starts a drain once
     /// it has answered.
     var wroteMail = false
+    /// Called once a change has committed, before its pages are rendered.
+    let committed: () -> Void
 
-    init(config: SiteConfig, request: CGIRequest, form: FormData, now: Int64, renderer: PageRenderer, log: @escaping (String) -> Void) {
+    init(config: SiteConfig, request: CGIRequest, form: FormData, now: Int64, renderer: PageRenderer,
+         log: @escaping (String) -> Void, committed: @escaping () -> Void = {}) {
         self.config = config
         self.request = request
         self.form = form
         self.now = now
         self.renderer = renderer
         self.log = log
+        self.committed = committed
         self.policy = SessionPolicy(path: config.cgiURL, secure: config.baseURL.hasPrefix("https://"))
     }
 
@@ -155,6 +159,7 @@ final class CGIContext {
     /// fault answered with a 500; the change is saved, and because it bumped its
     /// professional's version, the next `build --incremental` renders those pages.
     func renderPages(touchedBy change: SiteChange) throws {
+        committed()
         _ = try SiteBuilder(store: try store(), renderer: renderer).render(change, now: now)
     }
 }

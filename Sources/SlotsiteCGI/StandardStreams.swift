@@ -89,6 +89,10 @@ extension CGIApplication {
             },
             // While no sender is configured messages wait, and there is nothing to start.
             now: now, log: StandardStreams.log, wroteMail: { drain = $0.mailFrom != nil },
+            // What is left of a change is rendering its pages: at a lower priority, so
+            // that under load the processes still heading for the store's write lock,
+            // and the one holding it, get the cores first.
+            committed: { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19) },
             // A process that ends with its request need not take its store, schema and
             // pages apart first: what the kernel reclaims anyway is left to it.
             keep: { kept = $0 })

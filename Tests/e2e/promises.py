@@ -297,6 +297,54 @@ def wal_bookings(site):
     check(booked == 3, f"the three bookings are in the store ({booked})")
 
 
+def renders_yield(site):
+    """Once a change has committed, its pages render at the lowest CPU priority (nice 19,
+    StandardStreams.swift): under load the processes still on their way to the store's
+    write lock, and the one holding it, get the cores first. The commit's sync of the WAL
+    comes before it and the render lock after; a request that commits nothing, or is
+    refused, keeps its priority."""
+    for handle in ("nice-pro", "nice-client", "nice-other"):
+        site.client().register(handle)
+    pro, client, other = (login_cookie(site, h) for h in ("nice-pro", "nice-client", "nice-other"))
+    cgi(site, "POST", "/slots", f"date={day(11)}&start=10:00&end=10:30".encode(), cookie=pro)
+    with site.db() as c:
+        slot = c.execute("SELECT s.id FROM slots s JOIN users u ON u.id = s.user_id WHERE u.handle = 'nice-pro'").fetchone()[0]
+    c.close()
+
+    def traced(method, path, body, cookie):
+        """The request's status and, in order, its syncs, priority changes and locks taken."""
+        log = os.path.join(site.work, "strace-nice")
+        p = subprocess.run(["strace", "-qq", "-o", log, "-e", "trace=openat,fdatasync,fsync,setpriority,flock", site.cgi],
+                           input=body, env=cgi_env(site, method, path, body, cookie), capture_output=True, timeout=60)
+        fds, events = {}, []
+        with open(log) as lines:
+            for line in lines:
+                if m := re.search(r'openat\(AT_FDCWD, "([^"]+)".*\) = (\d+)$', line):
+                    fds[m.group(2)] = m.group(1)
+                elif m := re.search(r"\b(?:fsync|fdatasync)\((\d+)\) += 0", line):
+                    events.append(("sync", fds.get(m.group(1))))
+                elif m := re.search(r"setpriority\(PRIO_PROCESS, 0, (-?\d+)\) += 0", line):
+                    events.append(("nice", m.group(1)))
+                elif m := re.search(r"flock\((\d+), LOCK_EX[^)]*\) += 0", line):
+                    events.append(("lock", fds.get(m.group(1))))
+        status = re.match(rb"Status: (\d+)", p.stdout)
+        return (int(status.group(1)) if status else None), events
+
+    status, events = traced("POST", "/book", f"slot={slot}".encode(), client)
+    commit = ("sync", site.db_path + "-wal")
+    render = ("lock", site.db_path + ".render-lock")
+    nices = [k for k, e in enumerate(events) if e[0] == "nice"]
+    check(status == 303 and len(nices) == 1 and events[nices[0]] == ("nice", "19")
+          and commit in events[:nices[0]] and render not in events[:nices[0]] and render in events[nices[0]:],
+          f"a booking commits, then renders its pages at nice 19 under the render lock ({status}, {events})")
+    status, events = traced("POST", "/book", f"slot={slot}".encode(), other)
+    check(status == 409 and not [e for e in events if e[0] == "nice"],
+          f"a refused booking keeps its priority ({status}, {events})")
+    status, events = traced("GET", "/account", b"", client)
+    check(status == 200 and not [e for e in events if e[0] == "nice"],
+          f"a request that changes nothing keeps its priority ({status}, {events})")
+
+
 def zone_update(bin_dir):
     """Pages show local times by the system's zone rules (TZif files under TZDIR). When
     an update of tzdata changes a zone's rules, the next cron build renders the pages
@@ -710,6 +758,7 @@ def main():
                            ("torn reader", lambda: torn_reader(site, replacements=5000 if LONG else 300)),
                            ("wal syncs", lambda: wal_syncs(bin_dir)),
                            ("zone update", lambda: zone_update(bin_dir)),
+                           ("renders yield", lambda: renders_yield(site)),
                            ("crash bookings", lambda: crash_bookings(site, kills=300 if LONG else 30)),
                            ("crash builds", lambda: crash_builds(site, kills=200 if LONG else 15)),
                            ("crash threaded builds", lambda: crash_threaded_builds(bin_dir, kills=100 if LONG else 10)),
