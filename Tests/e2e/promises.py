@@ -178,6 +178,29 @@ def login_cookie(site, handle, password="password1"):
     return re.search(r"(slotsite_session=[A-Za-z0-9_-]+)", head).group(1)
 
 
+def traced_cgi(site, method, path, body, cookie):
+    """Runs one request under strace; returns its status and, in order, what it did:
+    ("sync", path) for each fsync or fdatasync, ("lock", path) for each exclusive flock
+    and ("nice", value) for each setpriority of itself."""
+    log = os.path.join(site.work, "strace-cgi")
+    p = subprocess.run(["strace", "-f", "-qq", "-o", log, "-e", "trace=openat,fsync,fdatasync,flock,setpriority", site.cgi],
+                       input=body, env=cgi_env(site, method, path, body, cookie), capture_output=True, timeout=60)
+    fds, events = {}, []
+    with open(log) as lines:
+        for line in lines:  # "pid call(args) = result"; a pid's fd names its last open
+            pid = line.split()[0]
+            if m := re.search(r'openat\(AT_FDCWD, "([^"]+)".*\) = (\d+)$', line):
+                fds[pid, m.group(2)] = m.group(1)
+            elif m := re.search(r"\b(?:fsync|fdatasync)\((\d+)\) += 0", line):
+                events.append(("sync", fds.get((pid, m.group(1)), "?")))
+            elif m := re.search(r"flock\((\d+), LOCK_EX[^)]*\) += 0", line):
+                events.append(("lock", fds.get((pid, m.group(1)), "?")))
+            elif m := re.search(r"setpriority\(PRIO_PROCESS, 0, (-?\d+)\) += 0", line):
+                events.append(("nice", m.group(1)))
+    status = re.match(rb"Status: (\d+)", p.stdout)
+    return (int(status.group(1)) if status else None), events
+
+
 def crash_bookings(site, kills):
     site.client().register("crash-pro")
     site.client().register("crash-client")
@@ -245,20 +268,8 @@ def wal_bookings(site):
 
     def traced_booking(slot):
         """Books `slot` under strace; returns the status and the paths synced."""
-        log = os.path.join(site.work, f"strace-{slot}")
-        body = f"slot={slot}".encode()
-        p = subprocess.run(["strace", "-f", "-qq", "-o", log, "-e", "trace=openat,fsync,fdatasync", site.cgi],
-                           input=body, env=cgi_env(site, "POST", "/book", body, cookie), capture_output=True, timeout=60)
-        status = re.match(rb"Status: (\d+)", p.stdout)
-        fds, synced = {}, []
-        with open(log) as lines:
-            for line in lines:  # "pid call(args) = result"; a pid's fd names its last open
-                pid = line.split()[0]
-                if m := re.search(r'openat\(AT_FDCWD, "([^"]+)".*\) = (\d+)$', line):
-                    fds[pid, m.group(2)] = m.group(1)
-                elif m := re.search(r"\b(?:fsync|fdatasync)\((\d+)\) += 0", line):
-                    synced.append(fds.get((pid, m.group(1)), "?"))
-        return (int(status.group(1)) if status else None), synced
+        status, events = traced_cgi(site, "POST", "/book", f"slot={slot}".encode(), cookie)
+        return status, [what for call, what in events if call == "sync"]
 
     def marked():
         return os.path.exists(wal) and mark in os.listxattr(wal)
@@ -311,36 +322,17 @@ def renders_yield(site):
         slot = c.execute("SELECT s.id FROM slots s JOIN users u ON u.id = s.user_id WHERE u.handle = 'nice-pro'").fetchone()[0]
     c.close()
 
-    def traced(method, path, body, cookie):
-        """The request's status and, in order, its syncs, priority changes and locks taken."""
-        log = os.path.join(site.work, "strace-nice")
-        p = subprocess.run(["strace", "-qq", "-o", log, "-e", "trace=openat,fdatasync,fsync,setpriority,flock", site.cgi],
-                           input=body, env=cgi_env(site, method, path, body, cookie), capture_output=True, timeout=60)
-        fds, events = {}, []
-        with open(log) as lines:
-            for line in lines:
-                if m := re.search(r'openat\(AT_FDCWD, "([^"]+)".*\) = (\d+)$', line):
-                    fds[m.group(2)] = m.group(1)
-                elif m := re.search(r"\b(?:fsync|fdatasync)\((\d+)\) += 0", line):
-                    events.append(("sync", fds.get(m.group(1))))
-                elif m := re.search(r"setpriority\(PRIO_PROCESS, 0, (-?\d+)\) += 0", line):
-                    events.append(("nice", m.group(1)))
-                elif m := re.search(r"flock\((\d+), LOCK_EX[^)]*\) += 0", line):
-                    events.append(("lock", fds.get(m.group(1))))
-        status = re.match(rb"Status: (\d+)", p.stdout)
-        return (int(status.group(1)) if status else None), events
-
-    status, events = traced("POST", "/book", f"slot={slot}".encode(), client)
+    status, events = traced_cgi(site, "POST", "/book", f"slot={slot}".encode(), client)
     commit = ("sync", site.db_path + "-wal")
     render = ("lock", site.db_path + ".render-lock")
     nices = [k for k, e in enumerate(events) if e[0] == "nice"]
     check(status == 303 and len(nices) == 1 and events[nices[0]] == ("nice", "19")
           and commit in events[:nices[0]] and render not in events[:nices[0]] and render in events[nices[0]:],
           f"a booking commits, then renders its pages at nice 19 under the render lock ({status}, {events})")
-    status, events = traced("POST", "/book", f"slot={slot}".encode(), other)
+    status, events = traced_cgi(site, "POST", "/book", f"slot={slot}".encode(), other)
     check(status == 409 and not [e for e in events if e[0] == "nice"],
           f"a refused booking keeps its priority ({status}, {events})")
-    status, events = traced("GET", "/account", b"", client)
+    status, events = traced_cgi(site, "GET", "/account", b"", client)
     check(status == 200 and not [e for e in events if e[0] == "nice"],
           f"a request that changes nothing keeps its priority ({status}, {events})")
 
